@@ -1,0 +1,130 @@
+"""Relevance benchmark: MRR@10 / Recall@10 on the ko and en dev sets.
+
+Systems, each a real Whoosh index (temp dir, fields title+body, BM25F, bag-of-words
+OR queries):
+  (a) policy   -- indexer.analysis: morpheme fields + lower-weighted Hangul bigram fields
+  (b) bigram   -- baseline: Hangul character bigrams + lowercased words, title+body
+  (c) standard -- whoosh StandardAnalyzer, title+body
+Run: ``.venv/bin/python bench/bench_relevance.py [--lang ko en]``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from whoosh import fields, index, query  # noqa: E402
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StandardAnalyzer  # noqa: E402
+from whoosh.scoring import BM25F  # noqa: E402
+
+from bench import _devsets  # noqa: E402
+from indexer.analysis import BM25_PARAMS, build_query, schema_fields  # noqa: E402
+
+
+class _HangulBigrams(Filter):
+    """Baseline: Hangul words -> character bigrams; other words unchanged."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            w = t.text
+            if "\uac00" <= w[0] <= "\ud7a3" and len(w) > 1:
+                for i in range(len(w) - 1):
+                    t.text = w[i:i + 2]
+                    yield t
+            else:
+                yield t
+
+
+def bigram_baseline_analyzer():
+    """Plain baseline: Hangul runs as char bigrams, other \\w runs as lowercased words."""
+    return RegexTokenizer(r"[\uac00-\ud7a3]+|[^\W\uac00-\ud7a3]+") | LowercaseFilter() | _HangulBigrams()
+
+
+def _plain_schema(analyzer) -> fields.Schema:
+    return fields.Schema(id=fields.ID(stored=True, unique=True),
+                         title=fields.TEXT(analyzer=analyzer), body=fields.TEXT(analyzer=analyzer))
+
+
+def _policy_schema() -> fields.Schema:
+    return fields.Schema(id=fields.ID(stored=True, unique=True), **schema_fields(stored=False))
+
+
+def _index(schema: fields.Schema, docs: list[dict], dirname: str) -> index.Index:
+    ix = index.create_in(dirname, schema)
+    w = ix.writer()
+    names = set(schema.names())
+    for d in docs:
+        doc = {"id": d["id"], "title": d.get("title") or "", "body": d.get("text") or ""}
+        if "body_bigram" in names:
+            doc["title_bigram"], doc["body_bigram"] = doc["title"], doc["body"]
+        w.add_document(**doc)
+    w.commit()
+    return ix
+
+
+def _plain_query(text: str, schema: fields.Schema) -> query.Query:
+    return build_query(text, schema, ["title", "body"])
+
+
+def evaluate(ds: _devsets.DevSet, schema: fields.Schema, make_query: Callable,
+             weighting: BM25F | None = None) -> dict[str, float]:
+    """Index ``ds.corpus`` with ``schema``, run every query, return MRR@10 and Recall@10."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        ix = _index(schema, ds.corpus, tmp)
+        t_index = time.perf_counter() - t0
+        mrr = rec = 0.0
+        with ix.searcher(weighting=weighting or BM25F(**BM25_PARAMS)) as s:
+            for q in ds.queries:
+                rel = ds.qrels.get(q["id"], set())
+                hits = [h["id"] for h in s.search(make_query(q["text"], s.schema), limit=10)]
+                for rank, doc_id in enumerate(hits, 1):
+                    if doc_id in rel:
+                        mrr += 1.0 / rank
+                        break
+                if rel:
+                    rec += len(rel.intersection(hits)) / len(rel)
+        n = len(ds.queries)
+        return {"mrr10": mrr / n, "recall10": rec / n, "index_s": t_index}
+
+
+SYSTEMS: dict[str, tuple[Callable[[], fields.Schema], Callable]] = {
+    "policy": (_policy_schema, build_query),
+    "bigram": (lambda: _plain_schema(bigram_baseline_analyzer()), _plain_query),
+    "standard": (lambda: _plain_schema(StandardAnalyzer()), _plain_query),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lang", nargs="+", default=["ko", "en"])
+    ap.add_argument("--systems", nargs="+", default=list(SYSTEMS))
+    args = ap.parse_args(argv)
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for lang in args.lang:
+        if not _devsets.available(lang):
+            print(f"skip {lang}: dev set not found under {_devsets.EVAL_DEV}")
+            continue
+        ds = _devsets.load(lang)
+        for name in args.systems:
+            make_schema, make_query = SYSTEMS[name]
+            r = evaluate(ds, make_schema(), make_query)
+            results.setdefault(name, {})[lang] = r
+            print(f"{lang} {name:9s} MRR@10={r['mrr10']:.4f} Recall@10={r['recall10']:.4f} "
+                  f"(index {r['index_s']:.1f}s)", flush=True)
+    langs = [lang for lang in args.lang if any(lang in v for v in results.values())]
+    print("\nsystem     " + "".join(f"{lang + ' MRR':>10s}{lang + ' R@10':>10s}" for lang in langs) + "  mean MRR")
+    for name, per in results.items():
+        cells = "".join(f"{per[lang]['mrr10']:10.4f}{per[lang]['recall10']:10.4f}" for lang in langs if lang in per)
+        mean = sum(per[lang]["mrr10"] for lang in per) / len(per)
+        print(f"{name:10s} {cells}  {mean:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""What every converter shares: the raw record shape and the source guards.
+
+A converter turns one source file into *raw records*: plain dicts with
+``title``, ``body``, ``type`` and ``source`` and, where the source gives them,
+``date`` (ISO 8601), ``author``, ``url``, ``lang``, ``id``, ``pages`` and
+``needs_ocr``. :func:`indexer.records.finalize` then derives the id, language,
+cities, topics, SDGs and content hash, and validates the result.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import ConversionError
+
+RawRecord = dict[str, Any]
+
+#: Largest source file a converter reads, in bytes.
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+def check_size(path: Path, limit: int = MAX_SOURCE_BYTES) -> int:
+    """Return the file's size, or raise ConversionError when empty or over ``limit``."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ConversionError(f"cannot read: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise ConversionError("empty file")
+    if size > limit:
+        raise ConversionError(f"file too large: {size} bytes (limit {limit})")
+    return size

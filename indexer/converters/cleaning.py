@@ -1,0 +1,50 @@
+"""Text guards shared by the converters: decoding, Unicode normalisation, control characters."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from indexer.errors import ConversionError
+
+# C0/C1 control characters except tab and newline; a NUL silently cuts MeCab's input.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+
+#: Share of replacement or control characters above which bytes are taken for binary junk.
+MAX_JUNK_RATIO = 0.05
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise and replace control characters and lone surrogates with spaces."""
+    text = _SURROGATE.sub("\ufffd", text)
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROL.sub(" ", text)
+
+
+def collapse_spaces(text: str) -> str:
+    """Collapse runs of horizontal whitespace into one space and trim."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a text file's bytes (UTF-8, UTF-16 with BOM, or CP949), refusing binary junk."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp949")
+            except UnicodeDecodeError:
+                text = data.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise ConversionError("no text: the file holds only whitespace")
+    sample = text[:200_000]
+    junk = sum(1 for ch in sample if ch == "\ufffd" or _CONTROL.match(ch))
+    if junk / len(sample) > MAX_JUNK_RATIO:
+        raise ConversionError(
+            f"binary data, not text ({junk} of {len(sample)} characters undecodable or control)"
+        )
+    return text

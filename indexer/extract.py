@@ -1,0 +1,181 @@
+"""From source files and folders to finalized, enriched, validated document records."""
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from indexer.converters import SUPPORTED_SUFFIXES, converter_for
+from indexer.converters.base import RawRecord
+from indexer.enrich.cities import cities_for, gazetteer
+from indexer.enrich.duplicates import link_duplicates
+from indexer.enrich.language import detect_language
+from indexer.enrich.sdgs import sdgs_for
+from indexer.enrich.topics import topics_for
+from indexer.errors import ConversionError, RecordError
+from indexer.records import content_hash, make_id, validate
+
+log = logging.getLogger(__name__)
+
+#: Source name of the site-wide blocks repeated on every page (about texts).
+SITE_BLOCK_SOURCE = "site"
+
+
+@dataclass
+class FileResult:
+    """What one source file gave: its records, or the reason it gave none."""
+
+    path: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    record_errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ExtractResult:
+    """Records of a run, where each came from, and what was skipped and why."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def iter_source_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """Every (file, root) under ``paths``: a folder is walked for supported formats."""
+    found: list[tuple[Path, Path]] = []
+    for given in paths:
+        given = Path(given).resolve()
+        if given.is_dir():
+            for file in sorted(given.rglob("*")):
+                hidden = any(part.startswith(".") for part in file.relative_to(given).parts)
+                if file.is_file() and not hidden and file.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.append((file, given))
+        else:
+            found.append((given, given.parent))
+    return found
+
+
+def convert_file(path: Path, root: Path) -> FileResult:
+    """Convert and finalize one file; never raises for bad input."""
+    result = FileResult(path=str(path))
+    try:
+        if not path.is_file():
+            raise ConversionError("no such file")
+        raws = converter_for(path)(path, root)
+    except ConversionError as exc:
+        result.error = str(exc)
+        return result
+    except MemoryError:
+        result.error = "out of memory while converting"
+        return result
+    except Exception as exc:  # a converter bug must not abort the run
+        log.exception("converter failed on %s", path)
+        result.error = f"conversion failed: {type(exc).__name__}: {exc}"
+        return result
+    for position, raw in enumerate(raws):
+        try:
+            result.records.append(finalize(raw, path.stem))
+        except RecordError as exc:
+            result.record_errors.append((f"{path}#{position + 1}", str(exc)))
+    if not raws:
+        result.error = "no document found in the file"
+    return result
+
+
+def finalize(raw: RawRecord, source_name: str) -> dict[str, Any]:
+    """Derive id, language, cities, topics, SDGs and content hash; validate the record."""
+    record = {key: value for key, value in raw.items() if key != "site_block" and value is not None}
+    title, body = record.get("title", ""), record.get("body", "")
+    if not title.strip():
+        raise RecordError("record has no title")
+    if "id" not in record:
+        name = SITE_BLOCK_SOURCE if raw.get("site_block") else source_name
+        record["id"] = make_id(name, title, None if raw.get("site_block") else record.get("date"))
+    if record.get("lang") not in ("ko", "en", "mixed"):
+        record["lang"] = detect_language(title, body)
+    record["cities"] = _given_cities(record.get("cities")) or cities_for(title, body)
+    if not _all_str(record.get("topics")):
+        record["topics"] = topics_for(title, body) if (title + body).strip() else []
+    if not _all_int(record.get("sdgs")):
+        record["sdgs"] = sdgs_for(title, body)
+    record["content_hash"] = content_hash(record)
+    validate(record)
+    return record
+
+
+def _given_cities(given: Any) -> list[dict]:
+    """Cities an export names, by name (English or Korean) or as full city objects."""
+    if not isinstance(given, list):
+        return []
+    cities = []
+    for item in given:
+        name = item.get("name") if isinstance(item, dict) else item
+        city = gazetteer().lookup(name) if isinstance(name, str) else None
+        if city and city.as_record() not in cities:
+            cities.append(city.as_record())
+    return cities
+
+
+def _all_str(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _all_int(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, int) and 1 <= v <= 17 for v in value)
+
+
+def _convert_pair(pair: tuple[Path, Path]) -> FileResult:
+    return convert_file(*pair)
+
+
+def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None) -> ExtractResult:
+    """Convert every file under ``paths`` into records, over ``workers`` processes.
+
+    Records with the same id (a site block repeated on every page) are kept once;
+    near-duplicates are linked. ``progress``, if given, is called once per file.
+    """
+    pairs = iter_source_files(paths)
+    result = ExtractResult(files=[str(p) for p, _ in pairs])
+    if workers > 1 and len(pairs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            file_results = pool.map(_convert_pair, pairs, chunksize=max(1, len(pairs) // (workers * 8)))
+            results = _consume(file_results, progress)
+    else:
+        results = _consume(map(_convert_pair, pairs), progress)
+    hashes: dict[str, str] = {}
+    for file_result in results:
+        if file_result.error:
+            result.errors.append((file_result.path, file_result.error))
+            log.warning("skipped %s: %s", file_result.path, file_result.error)
+        for where, reason in file_result.record_errors:
+            result.errors.append((where, reason))
+            log.warning("skipped %s: %s", where, reason)
+        for record in file_result.records:
+            if record["id"] in result.origins:
+                if record["content_hash"] != hashes[record["id"]]:
+                    log.info("%s: id %s already given by %s; kept the first",
+                             file_result.path, record["id"], result.origins[record["id"]])
+                continue
+            result.records.append(record)
+            result.origins[record["id"]] = file_result.path
+            hashes[record["id"]] = record["content_hash"]
+    link_duplicates(result.records)
+    return result
+
+
+def _consume(results: Iterable[FileResult], progress) -> list[FileResult]:
+    collected = []
+    for item in results:
+        collected.append(item)
+        if progress:
+            progress(item)
+    return collected
+
+
+def default_workers() -> int:
+    """One worker per available core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

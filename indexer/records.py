@@ -1,0 +1,86 @@
+"""The document record: stable ids, content hashes and schema validation."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from indexer.errors import RecordError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+DOCUMENT_SCHEMA = SCHEMA_DIR / "document.schema.json"
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9._~:-]{1,200}$")
+MAX_ID_LENGTH = 200
+
+#: Fields whose content defines the record: a change in any of them changes the hash.
+HASHED_FIELDS = ("title", "body", "type", "date", "author", "url", "pages", "needs_ocr")
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(DOCUMENT_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate(record: dict[str, Any]) -> None:
+    """Raise RecordError naming the first schema violation of ``record``."""
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(record))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "record"
+        raise RecordError(f"{where}: {error.message}")
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    """Lowercase ASCII slug of ``text`` (may be empty for non-Latin text)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
+    return slug
+
+
+def short_hash(*parts: str, length: int = 8) -> str:
+    """A short, stable hex digest of ``parts``."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:length]
+
+
+def make_id(source_name: str, title: str, date: str | None = None) -> str:
+    """Derive a URL-safe id from what identifies a document: source, date and title.
+
+    The title's slug keeps ids readable; a short hash of the full title keeps
+    them unique when slugs collide (or are empty, as for Korean titles).
+    """
+    stem = re.sub(r"[^A-Za-z0-9._~-]+", "-", source_name).strip("-") or "source"
+    parts = [stem[:60]]
+    if date:
+        parts.append(date)
+    slug = slugify(title, limit=60)
+    parts.append(f"{slug}-{short_hash(title)}" if slug else short_hash(title))
+    return ":".join(parts)[:MAX_ID_LENGTH]
+
+
+def check_given_id(given: Any) -> str:
+    """Return an id given by an export unchanged, or raise RecordError saying why not."""
+    if not isinstance(given, str) or not given:
+        raise RecordError(f"id must be a non-empty string, got {given!r}")
+    if len(given) > MAX_ID_LENGTH:
+        raise RecordError(f"id longer than {MAX_ID_LENGTH} characters: {given[:40]!r}...")
+    if not ID_PATTERN.match(given):
+        raise RecordError(f"id is not URL-safe (letters, digits and -_.~: only): {given!r}")
+    return given
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """Hash of the record's content fields, independent of key order."""
+    payload = {key: record.get(key) for key in HASHED_FIELDS if record.get(key) is not None}
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:32]
