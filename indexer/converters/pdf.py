@@ -2,8 +2,9 @@
 
 Each page goes through a chain of extractors, first usable result wins:
 
-1. pdfminer.six layout analysis (``boxes_flow`` on, so multi-column pages are
-   read column by column and sentences stay whole);
+1. pdfminer.six layout analysis, text boxes put in reading order by recursive
+   XY-cut (:mod:`indexer.converters.pdf_layout`), so multi-column pages are read
+   column by column and sentences stay whole;
 2. pypdfium2, when pdfminer gives ``(cid:N)`` placeholders, garbage or nothing
    (it decodes CID fonts pdfminer cannot map);
 3. Tesseract OCR of the rendered page (:mod:`indexer.converters.ocr`) when
@@ -24,7 +25,7 @@ from typing import BinaryIO
 
 import pypdfium2 as pdfium
 from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LAParams, LTFigure, LTLayoutContainer, LTTextContainer
+from pdfminer.layout import LAParams, LTChar, LTFigure, LTLayoutContainer, LTTextContainer, LTTextLine
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
@@ -32,6 +33,7 @@ from pdfminer.pdfparser import PDFParser
 
 from indexer.converters import ocr
 from indexer.converters.base import RawRecord, check_size
+from indexer.converters.pdf_layout import Box, reading_order
 from indexer.converters.pdf_text import MAX_PAGE_CHARS, first_line, is_usable, page_text
 from indexer.errors import ConversionError
 
@@ -41,10 +43,11 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 2_000
 #: Pages OCRed per PDF; further image-only pages go to ``needs_ocr``.
 MAX_OCR_PAGES = 50
-#: Layout analysis for multi-column pages: boxes ordered column by column
-#: (boxes_flow), lines up to 0.8 line-heights apart kept in one box (1.5 line
-#: spacing is common), text inside form XObjects (figures) analysed too.
-LAPARAMS = LAParams(boxes_flow=0.5, line_margin=0.8, all_texts=True)
+#: Layout analysis: lines up to 0.8 line-heights apart kept in one box (1.5 line
+#: spacing is common), text inside form XObjects (figures) analysed too. Box
+#: order comes from pdf_layout.reading_order, so pdfminer's boxes_flow ordering
+#: (which interleaves side-by-side paragraphs) is switched off.
+LAPARAMS = LAParams(boxes_flow=None, line_margin=0.8, all_texts=True)
 
 _JUNK_TITLES = frozenset({"untitled", "title", "document", "slide 1", "microsoft word", "none", "null"})
 _FILE_SUFFIXES = (".doc", ".docx", ".hwp", ".hwpx", ".pdf", ".indd", ".ppt", ".pptx", ".xls", ".xlsx", ".txt")
@@ -71,19 +74,28 @@ class _Miner:
         """Raw text of the page's text boxes in reading order; None when pdfminer fails."""
         try:
             self._interpreter.process_page(page)
-            return list(_text_boxes(self._device.get_result()))
+            boxes = reading_order(list(_text_boxes(self._device.get_result())))
+            return [box.text for box in boxes]
         except Exception as exc:  # noqa: BLE001 - fall back to pypdfium2 on any parser error
             log.warning("pdfminer failed on a page: %s", exc)
             return None
 
 
-def _text_boxes(container: LTLayoutContainer) -> Iterator[str]:
-    """Text of every text box, descending into figures."""
+def _text_boxes(container: LTLayoutContainer) -> Iterator[Box]:
+    """Every text box with its position, descending into figures."""
     for item in container:
         if isinstance(item, LTTextContainer):
-            yield item.get_text()
+            if _mostly_rotated(item):
+                continue  # margin stamps; a fully rotated page falls back to pypdfium2
+            yield Box(item.x0, item.y0, item.x1, item.y1, item.get_text())
         elif isinstance(item, LTFigure):
             yield from _text_boxes(item)
+
+
+def _mostly_rotated(box: LTTextContainer) -> bool:
+    """True when most characters of a text box are not upright (rotated stamps)."""
+    chars = [c for line in box if isinstance(line, LTTextLine) for c in line if isinstance(c, LTChar)]
+    return bool(chars) and sum(not c.upright for c in chars) > len(chars) / 2
 
 
 def _check_signature(path: Path, size: int) -> None:

@@ -70,8 +70,8 @@ def _separator(previous: str, line: str, indented: bool) -> str:
         and line[0].islower()
     ):
         return "\x00"  # marker: drop the hyphen
-    if previous.endswith("-") and len(previous) >= 2 and previous[-2].isalnum():
-        return ""  # compound such as "FAA-approved": keep the hyphen, no space
+    if previous[-1] in "-–" and len(previous) >= 2 and previous[-2].isalnum():
+        return ""  # compound such as "FAA-approved" or "737–9": keep the dash, no space
     if is_hangul(previous[-1]) and is_hangul(line[0]):
         return ""
     return " "

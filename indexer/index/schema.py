@@ -49,12 +49,8 @@ TITLE_BOOST = 2.0
 def text_analyzer() -> Analyzer:
     """The analyzer of every full-text field: the single point to swap it."""
     if policy_analyzer is not None:
-        return policy_analyzer() if isinstance(policy_analyzer, type) else policy_analyzer
+        return policy_analyzer if isinstance(policy_analyzer, Analyzer) else policy_analyzer()
     return StemmingAnalyzer()
-
-
-def _text(record: dict[str, Any]) -> str:
-    return f"{record['title']}\n{record['body']}"
 
 
 #: Extra fields: name -> (Whoosh field type, function producing the value from a record).
