@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "NNBC", "VV", "VA", "XR", "MAG", "SL", "SH", "SN"})
 #: Tags joined with their neighbours inside one word (공유+도시 -> 공유도시).
 NOUN_TAGS = frozenset({"NNG", "NNP"})
-#: Longest noun sequence for which every contiguous sub-join is indexed.
+#: Longest noun sequence joined whole (with every contiguous sub-join); longer ones
+#: (run-on text) are indexed noun by noun with pairwise joins.
 MAX_SUBJOIN = 4
 
 # (term, start, end, stacked): ``stacked`` tokens share the previous token's position.
@@ -201,20 +202,27 @@ class KoreanSegmenter:
         if len(run) == 1:
             self._emit_unit(run[0], toks, expand)
             return
+        n = len(run)
+        if n > MAX_SUBJOIN:
+            # long unspaced noun sequence (run-on text): each noun at its own position,
+            # with the join of it and the next noun stacked on it
+            for i, m in enumerate(run):
+                self._emit_unit(m, toks, expand)
+                if expand and i + 1 < n:
+                    toks.append((m[0] + run[i + 1][0], m[1], run[i + 1][2], True))
+            return
         whole = "".join(m[0] for m in run)
         toks.append((whole, run[0][1], run[-1][2], False))
         if not expand:
             return
         seen = {whole}
-        n = len(run)
-        if n <= MAX_SUBJOIN:
-            for i in range(n):
-                for j in range(i + 2, n + 1):
-                    if j - i < n:
-                        sub = "".join(m[0] for m in run[i:j])
-                        if sub not in seen:
-                            seen.add(sub)
-                            toks.append((sub, run[i][1], run[j - 1][2], True))
+        for i in range(n):
+            for j in range(i + 2, n + 1):
+                if j - i < n:
+                    sub = "".join(m[0] for m in run[i:j])
+                    if sub not in seen:
+                        seen.add(sub)
+                        toks.append((sub, run[i][1], run[j - 1][2], True))
         for m in run:
             if m[0] not in seen:
                 seen.add(m[0])

@@ -51,8 +51,11 @@ class _RunFilter(Filter):
 
     scripts: frozenset[str] = frozenset()
 
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     def __eq__(self, other: object) -> bool:
-        return self.__class__ is other.__class__ and self.__dict__ == other.__dict__
+        return self.__class__ is other.__class__ and self.__getstate__() == other.__getstate__()
 
     def terms(self, t: Token) -> list[tuple[str, int, int, bool]]:
         raise NotImplementedError
@@ -88,9 +91,6 @@ class KoreanFilter(_RunFilter):
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(**state)
-
-    def __eq__(self, other: object) -> bool:
-        return self.__class__ is other.__class__ and self.__getstate__() == other.__getstate__()
 
     def terms(self, t: Token) -> list[tuple[str, int, int, bool]]:
         expand = self.query_parts or t.mode != "query"

@@ -5,7 +5,7 @@ from whoosh import fields, query
 from whoosh.scoring import BM25F
 
 #: BM25F parameters used by bench/bench_relevance.py.
-BM25_PARAMS = {"B": 0.75, "K1": 1.2}
+BM25_PARAMS = {"B": 0.75, "K1": 0.9}
 #: Field boosts: morpheme fields first, bigram fields only add recall.
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_bigram": 0.5, "body_bigram": 0.25}
 BIGRAM_SUFFIX = "_bigram"

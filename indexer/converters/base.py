@@ -30,3 +30,8 @@ def check_size(path: Path, limit: int = MAX_SOURCE_BYTES) -> int:
     if size > limit:
         raise ConversionError(f"file too large: {size} bytes (limit {limit})")
     return size
+
+
+def source_path(path: Path, root: Path) -> str:
+    """``path`` relative to its source folder ``root`` (POSIX), or its name if outside it."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import trafilatura
 
-from indexer.converters.base import RawRecord, check_size
+from indexer.converters.base import RawRecord, check_size, source_path
 from indexer.converters.cleaning import clean_text, decode_bytes
 from indexer.errors import ConversionError
 
@@ -22,7 +22,7 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
     )
     if document is None or not (document.text or "").strip():
         raise ConversionError("no main text found in the HTML page")
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    rel = source_path(path, root)
     body = clean_text(document.text).strip()
     title = clean_text(document.title or "").strip() or body.split("\n", 1)[0][:120]
     record: RawRecord = {

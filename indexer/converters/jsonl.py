@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from indexer.converters.base import RawRecord, check_size
+from indexer.converters.base import RawRecord, check_size, source_path
 from indexer.converters.cleaning import clean_text, decode_bytes
 from indexer.errors import ConversionError, RecordError
 from indexer.records import check_given_id
@@ -22,7 +22,7 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
     """Read every record of a ``.jsonl`` or ``.json`` export; bad lines are logged and skipped."""
     check_size(path, MAX_EXPORT_BYTES)
     text = decode_bytes(path.read_bytes())
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    rel = source_path(path, root)
     items = _load_items(text, path.suffix.lower())
     records: list[RawRecord] = []
     problems = 0

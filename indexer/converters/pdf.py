@@ -32,7 +32,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 
 from indexer.converters import ocr
-from indexer.converters.base import RawRecord, check_size
+from indexer.converters.base import RawRecord, check_size, source_path
 from indexer.converters.pdf_layout import Box, reading_order
 from indexer.converters.pdf_text import MAX_PAGE_CHARS, first_line, is_usable, page_text
 from indexer.errors import ConversionError
@@ -251,7 +251,7 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
         "title": _meta_title(meta) or first or path.stem,
         "body": "\n\n".join(page["text"] for page in pages),
         "type": "brochure",
-        "source": {"path": path.relative_to(root).as_posix()},
+        "source": {"path": source_path(path, root)},
         "pages": pages,
     }
     author = " ".join((meta.get("Author") or "").split())

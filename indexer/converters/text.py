@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.converters.base import RawRecord, check_size
+from indexer.converters.base import RawRecord, check_size, source_path
 from indexer.converters.cleaning import clean_text, collapse_spaces, decode_bytes
 from indexer.converters.dates import date_stated_in
 from indexer.converters.titles import complete_title, title_from_text
@@ -52,7 +52,7 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
     """Turn one text dump into raw records, one per article or site block."""
     check_size(path)
     text = clean_text(decode_bytes(path.read_bytes()))
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    rel = source_path(path, root)
     lines = [line for line in text.split("\n") if not _is_noise(line)]
     if not any(BULLET.match(line) for line in lines):
         record = _single_article(lines, rel)

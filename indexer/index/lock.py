@@ -8,13 +8,16 @@ simply taken over. The holder's pid is written inside for the busy message.
 released by the kernel on death, but an ``flock`` lock is shared with forked
 children (extraction or Whoosh's writer processes), which would keep a killed
 build's lock alive as long as an orphaned child lives; a POSIX lock belongs to
-the process alone.
+the process alone. Because a POSIX lock does not exclude its own process (and
+closing any descriptor of the file drops it), the locks held by this process are
+also tracked in :data:`_HELD`, and a second attempt from the same process is busy.
 """
 from __future__ import annotations
 
 import fcntl
 import logging
 import os
+import threading
 from pathlib import Path
 from types import TracebackType
 
@@ -23,6 +26,8 @@ from indexer.errors import IndexBusyError
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "LOCK"
+_HELD: set[str] = set()
+_HELD_GUARD = threading.Lock()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -42,10 +47,25 @@ class IndexLock:
         self.path = Path(index_dir) / LOCK_NAME
         self.operation = operation
         self._fd: int | None = None
+        self._key = ""
 
     def acquire(self) -> None:
         """Take the lock or raise IndexBusyError naming the holder."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        key = str(self.path.resolve())
+        with _HELD_GUARD:
+            if key in _HELD:
+                raise IndexBusyError(f"index {self.path.parent} is busy: this process (pid {os.getpid()}) "
+                                     "already holds its lock")
+            _HELD.add(key)
+        try:
+            self._take(key)
+        except BaseException:
+            with _HELD_GUARD:
+                _HELD.discard(key)
+            raise
+
+    def _take(self, key: str) -> None:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -61,6 +81,7 @@ class IndexLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()} {self.operation}\n".encode(), 0)
         self._fd = fd
+        self._key = key
 
     def release(self) -> None:
         """Release the lock (the file stays; its pid is cleared)."""
@@ -72,6 +93,8 @@ class IndexLock:
         finally:
             os.close(self._fd)
             self._fd = None
+            with _HELD_GUARD:
+                _HELD.discard(self._key)
 
     def __enter__(self) -> "IndexLock":
         self.acquire()

@@ -1,0 +1,127 @@
+"""The live index generation, opened once per process and swapped when a new one appears.
+
+Request handling only reads: a :class:`Snapshot` holds one generation's Whoosh
+searcher and the in-memory facet arrays built from it. :class:`IndexHolder`
+checks the generation pointer at most every ``refresh_interval`` seconds, opens a
+new snapshot when it changed, and closes the old one once no request uses it
+(reference counted), so a switch never fails a request.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from indexer.index.generations import live_name, open_live
+
+from search_api.errors import APIError
+from search_api.facet_arrays import FacetArrays
+
+log = logging.getLogger(__name__)
+
+
+class Snapshot:
+    """One open generation: searcher, metadata, facet arrays; closed when unused."""
+
+    def __init__(self, index_dir: Path):
+        self.index, self.metadata = open_live(index_dir)
+        self.generation: str = self.metadata.get("generation") or live_name(index_dir) or "?"
+        self.searcher = self.index.searcher()
+        self.facets = FacetArrays.from_searcher(self.searcher)
+        self._users = 0
+        self._retired = False
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            self._users += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+            close = self._retired and self._users == 0
+        if close:
+            self._close()
+
+    def retire(self) -> None:
+        """No new request will use this snapshot; close it when the last one leaves."""
+        with self._lock:
+            self._retired = True
+            close = self._users == 0
+        if close:
+            self._close()
+
+    def _close(self) -> None:
+        log.info("closing generation %s", self.generation)
+        self.searcher.close()
+        self.index.close()
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        return self.searcher.stored_fields(docnum)
+
+    def record(self, docnum: int) -> dict[str, Any]:
+        from indexer.index.schema import stored_record
+
+        return stored_record(self.stored(docnum))
+
+
+class IndexHolder:
+    """Hands out the current snapshot and follows generation switches."""
+
+    def __init__(self, index_dir: Path, refresh_interval: float = 0.5):
+        self.index_dir = Path(index_dir)
+        self.refresh_interval = refresh_interval
+        self._snapshot: Snapshot | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def _pointer(self) -> str | None:
+        return live_name(self.index_dir)
+
+    def _current(self) -> Snapshot:
+        now = time.monotonic()
+        snapshot = self._snapshot
+        if snapshot is not None and now - self._checked < self.refresh_interval:
+            return snapshot
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is not None and time.monotonic() - self._checked < self.refresh_interval:
+                return snapshot
+            name = self._pointer()
+            if snapshot is None or (name is not None and name != snapshot.generation):
+                try:
+                    fresh = Snapshot(self.index_dir)
+                except Exception as exc:  # keep serving the old generation
+                    log.error("cannot open index generation %s in %s: %s", name, self.index_dir, exc)
+                    if snapshot is None:
+                        raise APIError(503, "index_unavailable", "the search index is not available") from exc
+                else:
+                    log.info("serving generation %s (%d records)", fresh.generation, fresh.facets.size)
+                    old, self._snapshot = snapshot, fresh
+                    if old is not None:
+                        old.retire()
+            self._checked = time.monotonic()
+            return self._snapshot
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """The current snapshot, held open for the duration of the ``with`` block."""
+        while True:
+            snapshot = self._current()
+            snapshot.enter()
+            if not snapshot._retired:
+                break
+            snapshot.leave()  # retired between the two calls: take the fresh one
+        try:
+            yield snapshot
+        finally:
+            snapshot.leave()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.retire()
+                self._snapshot = None

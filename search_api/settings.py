@@ -1,0 +1,62 @@
+"""One settings registry, read from ``POLICY_SEARCH_*`` environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+PREFIX = "POLICY_SEARCH_"
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the service; ``from_env`` reads each from ``POLICY_SEARCH_<NAME>``."""
+
+    index: Path = Path("var/index")
+    cors_origins: tuple[str, ...] = ("*",)
+    #: Seconds between checks for a new index generation.
+    refresh_interval: float = 0.5
+    #: Longest query accepted, in characters, and most terms in it.
+    max_query_chars: int = 500
+    max_query_terms: int = 32
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Settings from the environment, then ``overrides`` (e.g. a test's config)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(PREFIX + f.name.upper())
+            if raw is None or f.name == "extra":
+                continue
+            values[f.name] = _convert(f.name, raw)
+        known = {f.name for f in fields(cls)}
+        extra = dict(values.pop("extra", {}) or {})
+        for key, value in overrides.items():
+            key = key.lower().removeprefix(PREFIX.lower())
+            if key in known and key != "extra":
+                values[key] = _convert(key, value) if isinstance(value, str) else value
+            else:
+                extra[key] = value
+        values["extra"] = extra
+        if "index" in values:
+            values["index"] = Path(values["index"])
+        return cls(**values)
+
+
+def _convert(name: str, raw: str) -> Any:
+    if name == "cors_origins":
+        return _split(raw)
+    if name in ("refresh_interval",):
+        return float(raw)
+    if name.startswith("max_"):
+        return int(raw)
+    if name == "index":
+        return Path(raw)
+    return raw
