@@ -5,6 +5,8 @@ OR queries):
   (a) policy   -- indexer.analysis: morpheme fields + lower-weighted Hangul bigram fields
   (b) bigram   -- baseline: Hangul character bigrams + lowercased words, title+body
   (c) standard -- whoosh StandardAnalyzer, title+body
+  morph        -- ablation: (a) without the bigram fields
+(a) uses indexer.analysis.BM25_PARAMS; (b) and (c) Whoosh's default BM25F (B=0.75, K1=1.2).
 Run: ``.venv/bin/python bench/bench_relevance.py [--lang ko en]``.
 """
 from __future__ import annotations
@@ -93,10 +95,12 @@ def evaluate(ds: _devsets.DevSet, schema: fields.Schema, make_query: Callable,
         return {"mrr10": mrr / n, "recall10": rec / n, "index_s": t_index}
 
 
-SYSTEMS: dict[str, tuple[Callable[[], fields.Schema], Callable]] = {
-    "policy": (_policy_schema, build_query),
-    "bigram": (lambda: _plain_schema(bigram_baseline_analyzer()), _plain_query),
-    "standard": (lambda: _plain_schema(StandardAnalyzer()), _plain_query),
+# name -> (schema factory, query builder, weighting); baselines use Whoosh's default BM25F.
+SYSTEMS: dict[str, tuple[Callable[[], fields.Schema], Callable, Callable[[], BM25F]]] = {
+    "policy": (_policy_schema, build_query, lambda: BM25F(**BM25_PARAMS)),
+    "morph": (_policy_schema, _plain_query, lambda: BM25F(**BM25_PARAMS)),  # ablation: no bigram fields
+    "bigram": (lambda: _plain_schema(bigram_baseline_analyzer()), _plain_query, BM25F),
+    "standard": (lambda: _plain_schema(StandardAnalyzer()), _plain_query, BM25F),
 }
 
 
@@ -112,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         ds = _devsets.load(lang)
         for name in args.systems:
-            make_schema, make_query = SYSTEMS[name]
-            r = evaluate(ds, make_schema(), make_query)
+            make_schema, make_query, make_weighting = SYSTEMS[name]
+            r = evaluate(ds, make_schema(), make_query, make_weighting())
             results.setdefault(name, {})[lang] = r
             print(f"{lang} {name:9s} MRR@10={r['mrr10']:.4f} Recall@10={r['recall10']:.4f} "
                   f"(index {r['index_s']:.1f}s)", flush=True)

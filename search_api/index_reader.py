@@ -15,6 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from whoosh.scoring import BM25F
+
+from indexer.analysis import BM25_PARAMS
 from indexer.index.generations import live_name, open_live
 
 from search_api.errors import APIError
@@ -29,7 +32,7 @@ class Snapshot:
     def __init__(self, index_dir: Path):
         self.index, self.metadata = open_live(index_dir)
         self.generation: str = self.metadata.get("generation") or live_name(index_dir) or "?"
-        self.searcher = self.index.searcher()
+        self.searcher = self.index.searcher(weighting=BM25F(**BM25_PARAMS))
         self.facets = FacetArrays.from_searcher(self.searcher)
         self._users = 0
         self._retired = False

@@ -19,7 +19,20 @@ Intended schema (see ``schema_fields()``)::
 Index the same text into ``x`` and ``x_bigram``. Search with BM25F (see
 ``BM25_PARAMS``) and a bag-of-words query: ``build_query(text, searcher.schema)``
 analyses the text with each field's analyzer and ORs the terms over all four fields,
-so morpheme matches rank first and Hangul bigrams only add recall.
+so morpheme matches rank first and Hangul bigrams only add recall (a bigram such as
+``유도`` inside ``공유도시`` scores only in the low-weighted bigram fields, so a document
+with the word 유도 ranks above it). BM25F: ``B=0.75, K1=0.9``; field boosts in
+``FIELD_BOOSTS`` (title 2, body 1, title_bigram 0.5, body_bigram 0.25).
+
+Modes: at ``mode="index"`` a compound is emitted with its parts at one position
+(``서울시`` + 서울 + 시; ``공유도시`` + 공유 + 도시); at ``mode="query"`` only the longest
+form (so ``QueryParser`` phrases stay linear). Whoosh's ``Highlighter`` re-analyses
+stored text in index mode; offsets refer to the original (un-normalised) string.
+
+The user dictionary (``indexer/data/userdict.tsv``) is applied after MeCab (merge /
+retag), since compiling a MeCab user dictionary needs ``mecab-dict-index``, which the
+PyPI wheels do not ship. The MeCab tagger is never pickled: it is created lazily,
+once per process (and thread), and re-created after ``fork``.
 """
 from __future__ import annotations
 

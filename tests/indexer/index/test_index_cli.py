@@ -102,6 +102,17 @@ def _wait_for(predicate, timeout: float, proc: subprocess.Popen) -> bool:
     return False
 
 
+def _survivors(marker: str) -> list[int]:
+    found = []
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            if marker in (proc_dir / "cmdline").read_bytes().decode("utf-8", "replace"):
+                found.append(int(proc_dir.name))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.mark.slow
 def test_concurrent_build_busy_then_kill9_leaves_live_untouched(sources, tmp_path):
     index = tmp_path / "index"
@@ -131,6 +142,10 @@ def test_concurrent_build_busy_then_kill9_leaves_live_untouched(sources, tmp_pat
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    deadline = time.monotonic() + 5  # the writer processes die with their parent
+    while _survivors(str(big)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _survivors(str(big)) == []
     assert live_path(index).name == live
     assert verify(index) == []
     ix, _ = open_live(index)

@@ -1,0 +1,114 @@
+"""``policy-search``: serve the API with gunicorn, or query the index from the shell."""
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from werkzeug.datastructures import MultiDict
+
+from indexer.errors import IndexerError
+from indexer.index.generations import live_name
+from search_api.errors import APIError
+
+EXIT_FAILURE = 1
+
+
+class SearchGroup(click.Group):
+    """Maps domain errors to one line and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except APIError as exc:
+            click.echo(f"policy-search: error: {exc.message}", err=True)
+            ctx.exit(2 if exc.status == 400 else EXIT_FAILURE)
+        except IndexerError as exc:
+            click.echo(f"policy-search: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=SearchGroup)
+def main() -> None:
+    """Serve and query the policy-search index."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def ensure_index(index: Path, build_from: tuple[Path, ...]) -> None:
+    """Run the indexer, in its own process, when ``index`` has no live generation."""
+    if live_name(index) is not None or not build_from:
+        return
+    click.echo(f"policy-search: no index in {index}; building it from {', '.join(map(str, build_from))}", err=True)
+    command = [sys.executable, "-m", "indexer.cli", "build", *map(str, build_from), "--index", str(index)]
+    done = subprocess.run(command)
+    if done.returncode != 0:
+        raise click.ClickException(f"building the index failed (exit {done.returncode})")
+
+
+@main.command()
+@click.option("--index", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--build-from", "build_from", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Source folder to build the index from when it does not exist yet.")
+@click.option("--timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
+              help="Seconds before a stuck worker is restarted.")
+def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Path, ...], timeout: int) -> None:
+    """Serve the API with gunicorn."""
+    ensure_index(index, build_from)
+    from gunicorn.app.base import BaseApplication
+
+    from search_api import create_app
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "timeout": timeout,
+                               "graceful_timeout": 10, "accesslog": None,
+                               "limit_request_line": 8190}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return create_app({"index": str(index)})
+
+    click.echo(f"policy-search: serving {index} on http://{host}:{port}/ with {workers} workers", err=True)
+    Server().run()
+
+
+@main.command()
+@click.argument("q")
+@click.option("--index", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True)
+@click.option("--city", multiple=True)
+@click.option("--topic", multiple=True)
+@click.option("--lang", multiple=True)
+@click.option("--type", "type_", multiple=True)
+@click.option("--sort", default="relevance", show_default=True)
+@click.option("--size", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="The API's JSON response.")
+def query(q: str, index: Path, city, topic, lang, type_, sort: str, size: int, as_json: bool) -> None:
+    """Search the index from the shell."""
+    from search_api.index_reader import IndexHolder
+    from search_api.params import search_params
+    from search_api.routes.search import _city_name
+    from search_api.search import run_search
+
+    args = MultiDict([("q", q), ("sort", sort), ("size", str(size))]
+                     + [("city", c) for c in city] + [("topic", t) for t in topic]
+                     + [("lang", x) for x in lang] + [("type", t) for t in type_])
+    params = search_params(args, _city_name)
+    holder = IndexHolder(index)
+    with holder.snapshot() as snapshot:
+        body = run_search(snapshot, params)
+    if as_json:
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{body['total']} results{' (relaxed: any word)' if body['relaxed'] else ''} in {body['took_ms']} ms")
+    for n, hit in enumerate(body["results"], 1):
+        page = f" p.{hit['page']}" if hit["page"] else ""
+        click.echo(f"{n:2}. {hit['title']}  [{hit['date'] or '----------'} {hit['lang']} {hit['type']}{page}]")
+        click.echo(f"    {hit['snippet'][:200]}")
+    if body["suggestion"]:
+        click.echo(f"Did you mean: {body['suggestion']}")

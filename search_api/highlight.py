@@ -1,0 +1,53 @@
+"""Snippets with ``<mark>``ed matches; every piece of document text in them is HTML-escaped."""
+from __future__ import annotations
+
+from html import escape
+
+from whoosh import highlight
+
+SNIPPET_CHARS = 240
+#: Longest stretch of a document analyzed to find matches for its snippet.
+MAX_ANALYZED_CHARS = 30_000
+
+
+class MarkFormatter(highlight.Formatter):
+    """Formats fragments as escaped text with the matched terms in ``<mark>``."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+    def format_fragment(self, fragment, replace=False):
+        output, index = [], fragment.startchar
+        text = fragment.text
+        for token in fragment.matches:
+            if token.startchar < index:
+                continue
+            output.append(escape(text[index:token.startchar]))
+            output.append(self.format_token(text, token, replace))
+            index = token.endchar
+        output.append(escape(text[index:fragment.endchar]))
+        return "".join(output)
+
+
+def snippet(text: str, terms: set[str], analyzer) -> str:
+    """The best fragments of ``text`` for ``terms``, or its opening when none match."""
+    text = text[:MAX_ANALYZED_CHARS]
+    if terms:
+        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        found = highlight.highlight(
+            text, frozenset(terms), analyzer, fragmenter, MarkFormatter(), top=2, scorer=highlight.BasicFragmentScorer()
+        )
+        if found:
+            return " ".join(found.split())
+    return opening(text)
+
+
+def opening(text: str) -> str:
+    """The first sentences of ``text``, escaped, cut at a word boundary."""
+    flat = " ".join(text.split())
+    if len(flat) <= SNIPPET_CHARS:
+        return escape(flat)
+    cut = flat[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return escape(cut) + " …"

@@ -1,0 +1,33 @@
+"""Service routes: health and the OpenAPI description."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify
+
+bp = Blueprint("meta", __name__)
+OPENAPI = Path(__file__).resolve().parents[2] / "schemas" / "openapi.json"
+
+
+@lru_cache(maxsize=1)
+def openapi_spec() -> dict:
+    """The OpenAPI 3.1 description kept in schemas/openapi.json."""
+    return json.loads(OPENAPI.read_text(encoding="utf-8"))
+
+
+@bp.get("/healthz")
+def healthz():
+    with current_app.extensions["policy_search.index"].snapshot() as snapshot:
+        return jsonify({
+            "status": "ok",
+            "generation": snapshot.generation,
+            "records": int(snapshot.facets.live.sum()),
+            "built_at": snapshot.metadata.get("built_at"),
+        })
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(openapi_spec())

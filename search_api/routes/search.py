@@ -1,0 +1,51 @@
+"""Public search routes: search, suggest, facets."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from search_api.params import search_params, ui_lang
+from search_api.search import SearchParams, facet_lists, filter_masks, run_search
+from search_api.suggest import suggest
+
+bp = Blueprint("search", __name__)
+
+
+def _holder():
+    return current_app.extensions["policy_search.index"]
+
+
+def _city_name(name: str) -> str:
+    from indexer.enrich.cities import gazetteer
+
+    city = gazetteer().lookup(name)
+    return city.name if city else name
+
+
+@bp.get("/api/search")
+def search():
+    params = search_params(request.args, _city_name)
+    settings = current_app.extensions["policy_search.settings"]
+    with _holder().snapshot() as snapshot:
+        body = run_search(snapshot, params, settings.max_query_chars, settings.max_query_terms)
+    return jsonify(body)
+
+
+@bp.get("/api/suggest")
+def suggest_route():
+    q = request.args.get("q", "")
+    if len(q) > 100:
+        from search_api.errors import bad_request
+
+        raise bad_request("query_too_long", "q is longer than 100 characters")
+    with _holder().snapshot() as snapshot:
+        return jsonify({"query": q, "suggestions": suggest(snapshot, q)})
+
+
+@bp.get("/api/facets")
+def facets():
+    params = SearchParams(ui_lang=ui_lang(request.args))
+    with _holder().snapshot() as snapshot:
+        arrays = snapshot.facets
+        lists = facet_lists(arrays, arrays.live & arrays.canonical, filter_masks(arrays, params), params)
+        total = int((arrays.live & arrays.canonical).sum())
+    return jsonify({"total": total, "facets": lists})

@@ -1,0 +1,195 @@
+"""``/api/search``: filters, disjunctive facet counts, ranking, paging, snippets, collapse."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from search_api.facet_arrays import FACETS, FacetArrays
+from search_api.highlight import opening, snippet
+from search_api.index_reader import Snapshot
+from search_api.labels import facet_label
+from search_api.query_builder import QueryBuilder
+from search_api.query_parser import parse_query
+
+#: Facet values listed per facet (the most frequent first).
+FACET_LIMIT = 50
+#: Results under which a did-you-mean suggestion is looked for.
+FEW_RESULTS = 3
+
+
+@dataclass
+class SearchParams:
+    """Validated parameters of one search."""
+
+    q: str = ""
+    filters: dict[str, list[Any]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 10
+    ui_lang: str = "en"
+
+
+def filter_masks(arrays: FacetArrays, params: SearchParams) -> dict[str, np.ndarray]:
+    """One document mask per active filter (facet name, or ``years``)."""
+    masks: dict[str, np.ndarray] = {}
+    for name, wanted in params.filters.items():
+        facet = arrays.facets[name]
+        ids = [facet.index[v] for v in wanted if v in facet.index]
+        masks[name] = facet.mask(ids, arrays.size)
+    if params.year_from is not None or params.year_to is not None:
+        years = arrays.year
+        low = params.year_from if params.year_from is not None else 0
+        high = params.year_to if params.year_to is not None else 9999
+        masks["year"] = masks.get("year", np.ones(arrays.size, dtype=bool)) & (years >= low) & (years <= high) & (years > 0)
+    return masks
+
+
+def _combine(base: np.ndarray, masks: dict[str, np.ndarray], skip: str | None = None) -> np.ndarray:
+    out = base.copy()
+    for name, mask in masks.items():
+        if name != skip:
+            out &= mask
+    return out
+
+
+def facet_lists(arrays: FacetArrays, base: np.ndarray, masks: dict[str, np.ndarray],
+                params: SearchParams) -> dict[str, list[dict[str, Any]]]:
+    """Counts per facet value, each facet ignoring its own filter."""
+    out = {}
+    for name in FACETS:
+        facet = arrays.facets[name]
+        counts = facet.counts(_combine(base, masks, skip=name))
+        selected = set(params.filters.get(name, []))
+        order = np.argsort(-counts, kind="stable")
+        entries = []
+        for value_id in order:
+            value = facet.values[value_id]
+            count = int(counts[value_id])
+            if count == 0 and value not in selected:
+                continue
+            entries.append({
+                "value": value,
+                "label": facet_label(name, value, params.ui_lang, facet.labels_ko[value_id]),
+                "count": count,
+                "selected": value in selected,
+            })
+        if name == "year":
+            entries.sort(key=lambda e: -e["value"])
+        out[name] = entries[:FACET_LIMIT]
+    return out
+
+
+def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, max_terms: int = 32) -> dict:
+    """Execute one search against a snapshot and shape the response."""
+    started = time.perf_counter()
+    arrays, searcher = snapshot.facets, snapshot.searcher
+    parsed = parse_query(params.q, max_chars, max_terms)
+    builder = QueryBuilder(searcher.schema)
+    masks = filter_masks(arrays, params)
+    query, relaxed = None, False
+    matched = arrays.live.copy()
+    if not parsed.empty:
+        query = builder.build(parsed)
+        if query is None:
+            matched[:] = False
+        else:
+            matched = _docs_mask(searcher, query, arrays.size) & arrays.live
+            if not (_combine(matched & arrays.canonical, masks)).any() and len(parsed.groups) > 1:
+                query = builder.build(parsed, relaxed=True)
+                matched = _docs_mask(searcher, query, arrays.size) & arrays.live
+                relaxed = True
+    base = matched & arrays.canonical
+    result_mask = _combine(base, masks)
+    total = int(result_mask.sum())
+    docnums, scores = _page(searcher, query, result_mask, arrays, params)
+    terms = builder.terms(parsed) if query is not None else set()
+    results = [_result(snapshot, docnum, score, terms, query) for docnum, score in zip(docnums, scores)]
+    response = {
+        "query": params.q,
+        "total": total,
+        "page": params.page,
+        "size": params.size,
+        "relaxed": relaxed,
+        "results": results,
+        "facets": facet_lists(arrays, base, masks, params),
+        "suggestion": None,
+    }
+    if params.q.strip() and total < FEW_RESULTS:
+        from search_api.suggest import did_you_mean
+
+        response["suggestion"] = did_you_mean(snapshot, params.q, builder, total)
+    response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return response
+
+
+def _docs_mask(searcher, query, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+    mask[docs] = True
+    return mask
+
+
+def _page(searcher, query, mask: np.ndarray, arrays: FacetArrays, params: SearchParams):
+    """Document numbers and scores of the requested page."""
+    start = (params.page - 1) * params.size
+    end = start + params.size
+    if not mask.any() or start >= int(mask.sum()):
+        return [], []
+    if query is None or params.sort in ("newest", "oldest"):
+        docs = np.flatnonzero(mask)
+        dates = arrays.date[docs]
+        undated = dates == 0
+        key = -dates if (params.sort == "newest" or query is None and params.sort == "relevance") else dates
+        order = np.lexsort((docs, key, undated))  # undated last, then by date, then stable
+        chosen = docs[order][start:end]
+        return [int(d) for d in chosen], [None] * len(chosen)
+    allowed = set(np.flatnonzero(mask).tolist())
+    hits = searcher.search(query, limit=end, filter=allowed, terms=False)
+    window = list(hits.items())[start:end]  # (docnum, score)
+    return [d for d, _ in window], [round(float(s), 4) for _, s in window]
+
+
+def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], query) -> dict[str, Any]:
+    stored = snapshot.stored(docnum)
+    record = snapshot.record(docnum)
+    analyzer = snapshot.searcher.schema["body"].analyzer
+    page = None
+    text = record.get("body", "")
+    if record.get("pages") and query is not None:
+        from indexer.index.pages import best_page
+
+        page = best_page(snapshot.searcher, docnum, query)
+        if page is not None:
+            text = next((p["text"] for p in record["pages"] if p["number"] == page), text)
+    if record.get("pages") and page is None:
+        page = record["pages"][0]["number"]
+    return {
+        "id": record["id"],
+        "title": record["title"],
+        "snippet": snippet(text, terms, analyzer) if terms else opening(text),
+        "url": record_url(record, page),
+        "date": record.get("date"),
+        "lang": record["lang"],
+        "type": record["type"],
+        "cities": record.get("cities", []),
+        "topics": record.get("topics", []),
+        "sdgs": record.get("sdgs", []),
+        "page": page,
+        "score": score,
+        "duplicates": record.get("duplicates", []),
+        "translations": record.get("translations", []),
+    }
+
+
+def record_url(record: dict[str, Any], page: int | None = None) -> str:
+    """The record's own URL where it has one, else its source file here (at its page)."""
+    if record.get("url"):
+        return record["url"]
+    from urllib.parse import quote
+
+    url = f"/api/documents/{quote(record['id'], safe='')}/source"
+    return f"{url}#page={page}" if page else url

@@ -1,0 +1,126 @@
+"""Autocomplete over titles, cities and frequent terms, and did-you-mean spelling suggestions."""
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh.spelling import ListCorrector
+
+from search_api.query_parser import parse_query
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_QUERY_WORD = re.compile(r"[A-Za-z]{3,}|[\uac00-\ud7a3]{2,}")
+MAX_SUGGESTIONS = 10
+_build_lock = threading.Lock()
+
+
+@dataclass
+class Vocabulary:
+    """What one generation can complete and correct to."""
+
+    titles: list[str] = field(default_factory=list)
+    cities: list[tuple[str, str, int]] = field(default_factory=list)  # name, name_ko, count
+    terms: Counter = field(default_factory=Counter)
+    corrector: ListCorrector | None = None
+
+
+def vocabulary(snapshot) -> Vocabulary:
+    """The snapshot's vocabulary, built on first use and kept with the snapshot."""
+    vocab = getattr(snapshot, "_vocabulary", None)
+    if vocab is not None:
+        return vocab
+    with _build_lock:
+        vocab = getattr(snapshot, "_vocabulary", None)
+        if vocab is None:
+            vocab = _build(snapshot)
+            snapshot._vocabulary = vocab
+    return vocab
+
+
+def _build(snapshot) -> Vocabulary:
+    vocab = Vocabulary()
+    reader = snapshot.searcher.reader()
+    for _, stored in reader.iter_docs():
+        vocab.titles.append(stored.get("title", ""))
+        text = f"{stored.get('title', '')} {stored.get('body', '')[:20000]}"
+        vocab.terms.update(w.lower() for w in _LATIN_WORD.findall(text))
+    for term, info in _hangul_terms(reader):
+        vocab.terms[term] += info
+    city = snapshot.facets.facets["city"]
+    counts = city.counts(snapshot.facets.live)
+    vocab.cities = sorted(
+        ((value, city.labels_ko[i], int(counts[i])) for i, value in enumerate(city.values)),
+        key=lambda c: -c[2],
+    )
+    vocab.corrector = ListCorrector(sorted(t for t, n in vocab.terms.items() if n >= 1))
+    return vocab
+
+
+def _hangul_terms(reader):
+    if "body" not in reader.schema:
+        return
+    for term in reader.lexicon("body"):
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        if len(text) >= 2 and _HANGUL.search(text):
+            yield text, reader.doc_frequency("body", text)
+
+
+def suggest(snapshot, prefix: str) -> list[dict[str, Any]]:
+    """Completions of ``prefix``: cities, then frequent terms, then titles."""
+    prefix = " ".join(prefix.split())
+    if not prefix:
+        return []
+    vocab = vocabulary(snapshot)
+    low = prefix.lower()
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+
+    def add(text: str, kind: str) -> None:
+        if text.lower() not in seen and len(out) < MAX_SUGGESTIONS:
+            seen.add(text.lower())
+            out.append({"text": text, "kind": kind})
+
+    for name, name_ko, _ in vocab.cities:
+        if name.lower().startswith(low):
+            add(name, "city")
+        elif name_ko.startswith(prefix):
+            add(name_ko, "city")
+    last = low.split()[-1]
+    head = prefix[: len(prefix) - len(last)]
+    terms = [t for t, n in vocab.terms.most_common() if t.startswith(last) and t != last]
+    for term in terms[:5]:
+        add(head + term, "term")
+    for title in vocab.titles:
+        if title.lower().startswith(low) or f" {low}" in title.lower():
+            add(title, "title")
+    return out
+
+
+def did_you_mean(snapshot, q: str, builder, total: int) -> str | None:
+    """A respelling of ``q`` from the index's own words that finds more, or None."""
+    vocab = vocabulary(snapshot)
+    changed = False
+
+    def fix(match: re.Match) -> str:
+        nonlocal changed
+        word = match.group(0)
+        if word.lower() in vocab.terms:
+            return word
+        options = vocab.corrector.suggest(word.lower(), limit=1, maxdist=2 if len(word) > 4 else 1)
+        if options:
+            changed = True
+            return options[0]
+        return word
+
+    corrected = _QUERY_WORD.sub(fix, q)
+    if not changed or corrected == q:
+        return None
+    query = builder.build(parse_query(corrected, max_chars=10_000, max_terms=10_000), relaxed=False)
+    if query is None:
+        return None
+    found = sum(1 for d in snapshot.searcher.docs_for_query(query) if snapshot.facets.canonical[d])
+    return corrected if found > total else None
