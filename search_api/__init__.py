@@ -22,9 +22,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["policy_search.settings"] = settings
     app.extensions["policy_search.index"] = IndexHolder(settings.index, settings.refresh_interval)
 
-    from search_api.routes import documents, meta, search
+    from search_api.routes import documents, meta, search, ui
 
-    for blueprint in (search.bp, documents.bp, meta.bp):
+    for blueprint in (search.bp, documents.bp, meta.bp, ui.bp):
         app.register_blueprint(blueprint)
     register_error_handler(app)
     _cors(app, settings)

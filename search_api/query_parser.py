@@ -48,34 +48,34 @@ def parse_query(q: str, max_chars: int = 500, max_terms: int = 32) -> ParsedQuer
         if raw == "OR":
             pending_or = bool(parsed.groups)
             continue
-        item = _item(body)
-        if item is None:
-            continue
-        parsed.terms += max(1, len(item.text.split()))
-        if negative:
-            parsed.excluded.append(item)
-        elif pending_or and parsed.groups:
-            parsed.groups[-1].append(item)
-        else:
-            parsed.groups.append([item])
-        pending_or = False
+        for item in _items(body):
+            parsed.terms += max(1, len(item.text.split()))
+            if negative:
+                parsed.excluded.append(item)
+            elif pending_or and parsed.groups:
+                parsed.groups[-1].append(item)
+            else:
+                parsed.groups.append([item])
+            pending_or = False
     if parsed.terms > max_terms:
         raise bad_request("query_too_complex", f"the query has more than {max_terms} terms")
     return parsed
 
 
-def _item(raw: str) -> Item | None:
+def _items(raw: str) -> list[Item]:
+    """The items of one token: a phrase, a prefix, or words (``a:b`` reads as ``a b``)."""
     if raw.startswith('"'):
         text = _plain(raw.strip('"'))
         if not text:
-            return None
-        return Item(text, "phrase" if len(text.split()) > 1 else "word")
-    text = _plain(raw.rstrip("*"))
-    if not text:
-        return None
-    if raw.endswith("*") and len(text) >= MIN_PREFIX and " " not in text:
-        return Item(text, "prefix")
-    return Item(text)
+            return []
+        return [Item(text, "phrase" if len(text.split()) > 1 else "word")]
+    words = _plain(raw.rstrip("*")).split()
+    if not words:
+        return []
+    items = [Item(word) for word in words]
+    if raw.endswith("*") and len(words[-1]) >= MIN_PREFIX:
+        items[-1] = Item(words[-1], "prefix")
+    return items
 
 
 def _plain(text: str) -> str:

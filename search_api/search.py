@@ -17,6 +17,8 @@ from search_api.query_parser import parse_query
 FACET_LIMIT = 50
 #: Results under which a did-you-mean suggestion is looked for.
 FEW_RESULTS = 3
+#: Deepest result a page may reach; pages beyond it come back empty (total still exact).
+MAX_RESULT_DEPTH = 10_000
 
 
 @dataclass
@@ -137,7 +139,7 @@ def _page(searcher, query, mask: np.ndarray, arrays: FacetArrays, params: Search
     """Document numbers and scores of the requested page."""
     start = (params.page - 1) * params.size
     end = start + params.size
-    if not mask.any() or start >= int(mask.sum()):
+    if not mask.any() or start >= min(int(mask.sum()), MAX_RESULT_DEPTH):
         return [], []
     if query is None or params.sort in ("newest", "oldest"):
         docs = np.flatnonzero(mask)

@@ -38,10 +38,10 @@ def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except IndexerError as exc:
-            click.echo(f"policy-index: {exc}", err=True)
+            click.echo(f"policy-index: error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except OSError as exc:
-            click.echo(f"policy-index: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+            click.echo(f"policy-index: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             sys.exit(1)
     return wrapper
 
@@ -61,7 +61,8 @@ def _report(summary: BuildSummary) -> None:
             click.echo(f"  {path}: {reason}")
         if len(summary.skipped) > SHOWN_SKIPS:
             click.echo(f"  ... and {len(summary.skipped) - SHOWN_SKIPS} more (see generation.json)")
-    click.echo(f"records indexed: {summary.records}, skipped: {len(summary.skipped)}, "
+    indexed = summary.added + summary.changed if summary.operation == "update" else summary.records
+    click.echo(f"records indexed: {indexed}, records live: {summary.records}, skipped: {len(summary.skipped)}, "
                f"seconds: {summary.seconds:.1f}")
 
 
@@ -132,7 +133,7 @@ def verify_command(index_dir: Path) -> None:
     problems = health.verify(index_dir)
     if problems:
         for problem in problems:
-            click.echo(f"policy-index: {problem}", err=True)
+            click.echo(f"policy-index: error: {problem}", err=True)
         sys.exit(1)
     click.echo("ok")
 

@@ -22,6 +22,8 @@ Fields (what is stored is marked *):
 * ``sdg``          KEYWORD: SDG numbers as strings "1".."17" (facet).
 * ``lang``, ``type`` ID, sortable (facets).
 * ``year``         NUMERIC, sortable; absent when the record has no date.
+* ``title_bigram``, ``body_bigram``  TEXT (Hangul bigrams, boosts 0.5/0.25), when
+                   ``indexer.analysis.hangul_bigram_analyzer`` exists.
 * ``date``         NUMERIC YYYYMMDD, sortable; 0 when the record has no date, so that
                    ``sortedby("date", reverse=True)`` (newest first) puts them last.
 
@@ -40,6 +42,10 @@ try:  # the Korean+English analyzer from indexer.analysis (may not exist yet)
     from indexer.analysis import policy_analyzer  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - fallback until the analyzer lands
     policy_analyzer = None
+try:
+    from indexer.analysis import hangul_bigram_analyzer  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    hangul_bigram_analyzer = None
 
 #: Bumped when the schema changes incompatibly; written into generation metadata.
 SCHEMA_VERSION = 1
@@ -53,8 +59,16 @@ def text_analyzer() -> Analyzer:
     return StemmingAnalyzer()
 
 
-#: Extra fields: name -> (Whoosh field type, function producing the value from a record).
-EXTRA_FIELDS: dict[str, tuple[fields.FieldType, Callable[[dict[str, Any]], Any]]] = {}
+#: Extra fields: name -> (factory of the Whoosh field type, function record -> value or None).
+EXTRA_FIELDS: dict[str, tuple[Callable[[], fields.FieldType], Callable[[dict[str, Any]], Any]]] = {}
+
+if hangul_bigram_analyzer is not None:  # Hangul bigram twins of title/body (recall; see indexer.analysis)
+    EXTRA_FIELDS["title_bigram"] = (
+        lambda: fields.TEXT(analyzer=hangul_bigram_analyzer(), phrase=False, field_boost=0.5),
+        lambda record: record["title"])
+    EXTRA_FIELDS["body_bigram"] = (
+        lambda: fields.TEXT(analyzer=hangul_bigram_analyzer(), phrase=False, field_boost=0.25),
+        lambda record: record["body"])
 
 
 def make_schema() -> fields.Schema:
@@ -79,8 +93,8 @@ def make_schema() -> fields.Schema:
         year=fields.NUMERIC(int, bits=32, sortable=True),
         date=fields.NUMERIC(int, bits=32, sortable=True),
     )
-    for name, (field_type, _) in EXTRA_FIELDS.items():
-        schema.add(name, field_type)
+    for name, (field_factory, _) in EXTRA_FIELDS.items():
+        schema.add(name, field_factory())
     return schema
 
 

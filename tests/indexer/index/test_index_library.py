@@ -188,3 +188,18 @@ def test_verify_detects_count_mismatch(tmp_path):
     meta["records"] = 2
     meta_path.write_text(json.dumps(meta))
     assert any("metadata says 2" in p for p in verify(index))
+
+
+def test_korean_best_page_with_policy_analyzer(tmp_path):
+    analysis = pytest.importorskip("indexer.analysis")
+    record = make_record("ko1", title="서울시 주택 정책", body="서울시는 청년 주택 공급을 확대한다\n공유도시 사업",
+                         lang="ko", pages=[{"number": 1, "text": "서울시는 청년 주택 공급을 확대한다"},
+                                           {"number": 2, "text": "공유도시 사업"}])
+    build_records([record], {}, tmp_path / "index", workers=2)
+    ix, _ = open_live(tmp_path / "index")
+    with ix.searcher() as searcher:
+        for text, page in (("공유도시", 2), ("주택 공급", 1)):
+            query = analysis.build_query(text, ix.schema)
+            hits = searcher.search(query)
+            assert [h["id"] for h in hits] == ["ko1"]
+            assert best_page(searcher, hits[0].docnum, query) == page
