@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: Source name of the site-wide blocks repeated on every page (about texts).
 SITE_BLOCK_SOURCE = "site"
+#: Raw records enriched per task when extraction runs over several processes.
+FINALIZE_BATCH = 100
 
 
 @dataclass
@@ -29,9 +31,8 @@ class FileResult:
     """What one source file gave: its records, or the reason it gave none."""
 
     path: str
-    records: list[dict[str, Any]] = field(default_factory=list)
+    raws: list[RawRecord] = field(default_factory=list)
     error: str | None = None
-    record_errors: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -60,30 +61,34 @@ def iter_source_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
 
 
 def convert_file(path: Path, root: Path) -> FileResult:
-    """Convert and finalize one file; never raises for bad input."""
+    """Convert one file into raw records (``FileResult.raws``); never raises for bad input."""
     result = FileResult(path=str(path))
     try:
         if not path.is_file():
             raise ConversionError("no such file")
-        raws = converter_for(path)(path, root)
+        result.raws = converter_for(path)(path, root)
     except ConversionError as exc:
         result.error = str(exc)
-        return result
     except MemoryError:
         result.error = "out of memory while converting"
-        return result
     except Exception as exc:  # a converter bug must not abort the run
         log.exception("converter failed on %s", path)
         result.error = f"conversion failed: {type(exc).__name__}: {exc}"
-        return result
-    for position, raw in enumerate(raws):
-        try:
-            result.records.append(finalize(raw, path.stem))
-        except RecordError as exc:
-            result.record_errors.append((f"{path}#{position + 1}", str(exc)))
-    if not raws:
-        result.error = "no document found in the file"
+    else:
+        if not result.raws:
+            result.error = "no document found in the file"
     return result
+
+
+def finalize_batch(batch: list[tuple[str, int, RawRecord]]) -> list[tuple[str, dict | None, str | None]]:
+    """Finalize (path, position, raw) triples: (path, record, None) or (where, None, reason)."""
+    out = []
+    for path, position, raw in batch:
+        try:
+            out.append((path, finalize(raw, Path(path).stem), None))
+        except RecordError as exc:
+            out.append((f"{path}#{position + 1}", None, str(exc)))
+    return out
 
 
 def finalize(raw: RawRecord, source_name: str) -> dict[str, Any]:
@@ -135,45 +140,50 @@ def _convert_pair(pair: tuple[Path, Path]) -> FileResult:
 def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None) -> ExtractResult:
     """Convert every file under ``paths`` into records, over ``workers`` processes.
 
-    Records with the same id (a site block repeated on every page) are kept once;
-    near-duplicates are linked. ``progress``, if given, is called once per file.
+    Files are converted in parallel, then their raw records are enriched in
+    parallel batches (so one large export also uses every worker). Records with
+    the same id (a site block repeated on every page) are kept once; near-duplicates
+    are linked. ``progress``, if given, is called once per file.
     """
     pairs = iter_source_files(paths)
     result = ExtractResult(files=[str(p) for p, _ in pairs])
-    if workers > 1 and len(pairs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            file_results = pool.map(_convert_pair, pairs, chunksize=max(1, len(pairs) // (workers * 8)))
-            results = _consume(file_results, progress)
-    else:
-        results = _consume(map(_convert_pair, pairs), progress)
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        mapper = pool.map if pool else map
+        batch: list[tuple[str, int, RawRecord]] = []
+        batches: list[list[tuple[str, int, RawRecord]]] = []
+        for file_result in mapper(_convert_pair, pairs):
+            if progress:
+                progress(file_result)
+            if file_result.error:
+                result.errors.append((file_result.path, file_result.error))
+                log.warning("skipped %s: %s", file_result.path, file_result.error)
+            for position, raw in enumerate(file_result.raws):
+                batch.append((file_result.path, position, raw))
+                if len(batch) >= FINALIZE_BATCH:
+                    batches.append(batch)
+                    batch = []
+        if batch:
+            batches.append(batch)
+        finalized = [item for done in mapper(finalize_batch, batches) for item in done]
+    finally:
+        if pool:
+            pool.shutdown()
     hashes: dict[str, str] = {}
-    for file_result in results:
-        if file_result.error:
-            result.errors.append((file_result.path, file_result.error))
-            log.warning("skipped %s: %s", file_result.path, file_result.error)
-        for where, reason in file_result.record_errors:
-            result.errors.append((where, reason))
-            log.warning("skipped %s: %s", where, reason)
-        for record in file_result.records:
-            if record["id"] in result.origins:
-                if record["content_hash"] != hashes[record["id"]]:
-                    log.info("%s: id %s already given by %s; kept the first",
-                             file_result.path, record["id"], result.origins[record["id"]])
-                continue
-            result.records.append(record)
-            result.origins[record["id"]] = file_result.path
-            hashes[record["id"]] = record["content_hash"]
+    for path, record, reason in finalized:
+        if record is None:
+            result.errors.append((path, reason))
+            log.warning("skipped %s: %s", path, reason)
+            continue
+        if record["id"] in hashes:
+            if record["content_hash"] != hashes[record["id"]]:
+                log.info("%s: id %s already given by %s; kept the first", path, record["id"], result.origins[record["id"]])
+            continue
+        result.records.append(record)
+        result.origins[record["id"]] = path
+        hashes[record["id"]] = record["content_hash"]
     link_duplicates(result.records)
     return result
-
-
-def _consume(results: Iterable[FileResult], progress) -> list[FileResult]:
-    collected = []
-    for item in results:
-        collected.append(item)
-        if progress:
-            progress(item)
-    return collected
 
 
 def default_workers() -> int:

@@ -32,6 +32,8 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 def validate(record: dict[str, Any]) -> None:
     """Raise RecordError naming the first schema violation of ``record``."""
+    if _validator().is_valid(record):
+        return
     error = jsonschema.exceptions.best_match(_validator().iter_errors(record))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "record"

@@ -24,6 +24,22 @@ class Settings:
     #: Longest query accepted, in characters, and most terms in it.
     max_query_chars: int = 500
     max_query_terms: int = 32
+    # --- operations (docs/operations.md) ---
+    #: Bearer token of the admin routes; unset: the admin routes answer 404.
+    admin_token: str | None = None
+    #: Source folders a reindex job reads (comma- or colon-separated); never from a client.
+    sources: tuple[str, ...] = ()
+    #: Folder of the job lock and job state files (default: ``<index>/../jobs``).
+    jobs_dir: Path | None = None
+    #: Folder of the zero-result query log (JSON lines); unset: not logged to a file.
+    zero_result_log: Path | None = None
+    #: Per-client rate limit of the public routes, e.g. ``60/minute``; unset: off.
+    rate_limit: str | None = None
+    #: Proxies in front of the service: a hop count (``1``) or proxy addresses (``10.0.0.1,10.0.0.2``).
+    trusted_proxies: str | None = None
+    #: Largest request body and longest URL accepted.
+    max_body_bytes: int = 65536
+    max_url_chars: int = 4096
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -53,6 +69,12 @@ class Settings:
 def _convert(name: str, raw: str) -> Any:
     if name == "cors_origins":
         return _split(raw)
+    if name == "sources":
+        return tuple(part.strip() for part in raw.replace(":", ",").split(",") if part.strip())
+    if name in ("jobs_dir", "zero_result_log"):
+        return Path(raw) if raw.strip() else None
+    if name in ("admin_token", "rate_limit", "trusted_proxies"):
+        return raw.strip() or None
     if name in ("refresh_interval",):
         return float(raw)
     if name.startswith("max_"):

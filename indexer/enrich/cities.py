@@ -90,13 +90,13 @@ class Gazetteer:
         words = [(m.start(), m.group(0).rstrip(".")) for m in _WORD.finditer(_fold(text))]
         i = 0
         while i < len(words):
-            for size in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
-                key = tuple(w for _, w in words[i:i + size])
-                city = self.by_english.get(key)
-                if city and key[0][:1].isupper():
-                    yield words[i][0], city
-                    i += size - 1
-                    break
+            if words[i][1][:1].isupper():  # city names are capitalised
+                for size in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
+                    city = self.by_english.get(tuple(w for _, w in words[i:i + size]))
+                    if city:
+                        yield words[i][0], city
+                        i += size - 1
+                        break
             i += 1
         for match in _HANGUL_WORD.finditer(text):
             word = match.group(0)

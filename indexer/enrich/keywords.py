@@ -5,6 +5,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -16,6 +17,8 @@ _stemmer = Stemmer.Stemmer("english")
 
 #: Occurrences of one keyword counted at most this many times.
 MAX_HITS_PER_KEYWORD = 3
+#: Longest keyword phrase, in words.
+MAX_PHRASE = 4
 TITLE_WEIGHT = 2
 
 
@@ -40,7 +43,7 @@ class KeywordScorer:
         for key, value in entries.items():
             kws = [Keyword(tuple(english_stems(k))) for k in value.get("keywords_en", [])]
             kws += [Keyword((), korean=k) for k in value.get("keywords_ko", [])]
-            self.keywords[key] = [k for k in kws if k.stems or k.korean]
+            self.keywords[key] = [k for k in kws if (k.stems and len(k.stems) <= MAX_PHRASE) or k.korean]
 
     @classmethod
     def from_file(cls, name: str) -> "KeywordScorer":
@@ -51,28 +54,25 @@ class KeywordScorer:
         """Weighted keyword hits per key; title hits count double."""
         total: Counter[str] = Counter()
         for text, weight in ((title, TITLE_WEIGHT), (body, 1)):
-            stems = english_stems(text)
-            stem_counts = Counter(stems)
-            hangul = " ".join(_HANGUL_RUN.findall(text))
+            grams, hangul = _profile(text)
             for key, keywords in self.keywords.items():
                 hits = 0
                 for kw in keywords:
-                    if kw.korean:
-                        n = hangul.count(kw.korean)
-                    elif len(kw.stems) == 1:
-                        n = stem_counts.get(kw.stems[0], 0)
-                    else:
-                        n = _count_sequence(stems, kw.stems)
+                    n = hangul.count(kw.korean) if kw.korean else grams.get(kw.stems, 0)
                     hits += min(n, MAX_HITS_PER_KEYWORD)
                 if hits:
                     total[key] += hits * weight
         return total
 
 
-def _count_sequence(stems: list[str], phrase: tuple[str, ...]) -> int:
-    size = len(phrase)
-    first = phrase[0]
-    return sum(1 for i, s in enumerate(stems) if s == first and tuple(stems[i:i + size]) == phrase)
+@lru_cache(maxsize=16)
+def _profile(text: str) -> tuple[Counter, str]:
+    """Counts of the text's stem n-grams (n = 1..MAX_PHRASE) and its Hangul runs; shared by scorers."""
+    stems = english_stems(text)
+    grams: Counter = Counter()
+    for size in range(1, MAX_PHRASE + 1):
+        grams.update(zip(*(stems[i:] for i in range(size))))
+    return grams, " ".join(_HANGUL_RUN.findall(text))
 
 
 def pick(scores: Counter[str], minimum: int, share: float, limit: int, keep_best: bool) -> list[str]:

@@ -242,7 +242,7 @@
 
   function renderStatus(body) {
     el.status.textContent = "";
-    el.status.appendChild(h("span", { class: "status-count", text: t("count")(body.total, body.query) }));
+    el.status.appendChild(h("span", { class: "status-count", "data-total": String(body.total), text: t("count")(body.total, body.query) }));
     if (typeof body.took_ms === "number") {
       el.status.appendChild(h("span", { class: "status-took", text: " · " + t("took", { ms: Math.round(body.took_ms) }) }));
     }
