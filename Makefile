@@ -31,6 +31,7 @@ $(VENV)/.installed: pyproject.toml
 
 system-deps:
 	bash scripts/install-system-deps.sh
+	bash scripts/install-browser.sh
 
 clean:
 	rm -rf $(VENV) var

@@ -14,6 +14,7 @@ from indexer.enrich.cities import cities_for, gazetteer
 from indexer.enrich.duplicates import link_duplicates
 from indexer.enrich.language import detect_language
 from indexer.enrich.sdgs import sdgs_for
+from indexer.enrich.translations import link_translations
 from indexer.enrich.topics import topics_for
 from indexer.errors import ConversionError, RecordError
 from indexer.records import content_hash, make_id, validate
@@ -183,6 +184,7 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None) -> E
         result.origins[record["id"]] = path
         hashes[record["id"]] = record["content_hash"]
     link_duplicates(result.records)
+    link_translations(result.records)
     return result
 
 

@@ -22,13 +22,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["policy_search.settings"] = settings
     app.extensions["policy_search.index"] = IndexHolder(settings.index, settings.refresh_interval)
 
-    from search_api.routes import documents, meta, search, ui
+    from search_api.routes import documents, meta, search, similar, ui
 
-    for blueprint in (search.bp, documents.bp, meta.bp, ui.bp):
+    for blueprint in (search.bp, documents.bp, similar.bp, meta.bp, ui.bp):
         app.register_blueprint(blueprint)
     register_error_handler(app)
     _cors(app, settings)
+    _operations(app)
     return app
+
+
+def _operations(app: Flask) -> None:
+    """Request ids + JSON access log, metrics, limits, admin routes (docs/operations.md)."""
+    from search_api import limits, logging_setup, metrics
+    from search_api.routes import admin
+
+    logging_setup.install(app)
+    metrics.install(app)
+    limits.install(app)
+    app.register_blueprint(admin.bp)
 
 
 def _cors(app: Flask, settings: Settings) -> None:

@@ -57,10 +57,22 @@ def ensure_index(index: Path, build_from: tuple[Path, ...]) -> None:
               help="Source folder to build the index from when it does not exist yet.")
 @click.option("--timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
               help="Seconds before a stuck worker is restarted.")
-def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Path, ...], timeout: int) -> None:
+@click.option("--verify/--no-verify", "verify", default=True, show_default=True,
+              help="Run 'policy-index verify' first; roll back to a sound generation if the live one is damaged.")
+def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Path, ...], timeout: int,
+          verify: bool) -> None:
     """Serve the API with gunicorn."""
+    from search_api import logging_setup
+    from search_api.admin import prepare_metrics_dir, verify_or_rollback
+
+    logging_setup.configure()
     ensure_index(index, build_from)
+    if verify:
+        verify_or_rollback(index)
+    prepare_metrics_dir()
     from gunicorn.app.base import BaseApplication
+
+    from search_api.metrics import child_exit
 
     from search_api import create_app
 
@@ -68,7 +80,8 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
         def load_config(self):
             for key, value in {"bind": f"{host}:{port}", "workers": workers, "timeout": timeout,
                                "graceful_timeout": 10, "accesslog": None,
-                               "limit_request_line": 8190}.items():
+                               "limit_request_line": 8190, "child_exit": child_exit,
+                               "logger_class": logging_setup.gunicorn_logger_class()}.items():
                 self.cfg.set(key, value)
 
         def load(self):
@@ -112,3 +125,7 @@ def query(q: str, index: Path, city, topic, lang, type_, sort: str, size: int, a
         click.echo(f"    {hit['snippet'][:200]}")
     if body["suggestion"]:
         click.echo(f"Did you mean: {body['suggestion']}")
+
+
+if __name__ == "__main__":
+    main(prog_name="policy-search")

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from whoosh import query as Q
 from whoosh.fields import Schema
 
+from search_api.expansion import expanded_groups, expansion_terms
 from search_api.query_parser import Item, ParsedQuery
 
 TEXT_FIELDS = ("title", "body")
@@ -21,8 +22,9 @@ BIGRAM_FIELDS = ("title_bigram", "body_bigram")
 class QueryBuilder:
     """Builds Whoosh queries with the schema's own analyzers."""
 
-    def __init__(self, schema: Schema):
+    def __init__(self, schema: Schema, expand: bool = True):
         self.schema = schema
+        self.expand = expand  # cross-lingual expansion (search_api.expansion)
         self.analyzer = schema["body"].analyzer
         self.bigram_fields = [name for name in BIGRAM_FIELDS if name in schema]
 
@@ -37,8 +39,9 @@ class QueryBuilder:
 
     def terms(self, parsed: ParsedQuery) -> set[str]:
         """Every analyzed text term of the query's required items (for highlighting)."""
-        return {t for group in parsed.groups for item in group if item.kind != "prefix"
-                for alts in self.positions(item.text) for t in alts}
+        terms = {t for group in parsed.groups for item in group if item.kind != "prefix"
+                 for alts in self.positions(item.text) for t in alts}
+        return terms | expansion_terms(self, parsed) if self.expand else terms
 
     def item_query(self, item: Item) -> Q.Query | None:
         """A query matching one item in the title or the body, or None if it has no terms."""
@@ -65,7 +68,8 @@ class QueryBuilder:
 
     def build(self, parsed: ParsedQuery, relaxed: bool = False) -> Q.Query | None:
         """The full query: all groups (or any, when relaxed), exclusions, bigram boosts."""
-        groups = [q for q in (self.group_query(g) for g in parsed.groups) if q is not None]
+        groups = (expanded_groups(self, parsed) if self.expand else
+                  [q for q in (self.group_query(g) for g in parsed.groups) if q is not None])
         if not groups:
             return None
         main = groups[0] if len(groups) == 1 else (Q.Or(groups) if relaxed else Q.And(groups))

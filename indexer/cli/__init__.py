@@ -69,3 +69,11 @@ except ImportError:  # pragma: no cover - only while the index package is being 
     _register_index_commands = None
 if _register_index_commands is not None:
     _register_index_commands(main)
+
+from indexer.cli.glossary_commands import register as _register_glossary_commands  # noqa: E402
+
+_register_glossary_commands(main)
+
+from indexer.cli.export_commands import register as _register_export_commands  # noqa: E402
+
+_register_export_commands(main)

@@ -4,7 +4,7 @@
 
   var FACETS = ["city", "topic", "sdg", "year", "lang", "type"];
   var LIST_FILTERS = ["city", "topic", "sdg", "lang", "type"];
-  var FACET_SHOWN = 8;
+  var FACET_SHOWN = 5;
   var DEBOUNCE_MS = 300;
   var DEFAULT_SIZE = 10;
 
@@ -13,7 +13,7 @@
       skip: "Skip to results", searchLabel: "Search policy documents", searchButton: "Search",
       placeholder: "Search policies, cities, programmes…",
       hint: "Korean or English. Use ↑ ↓ to pick a suggestion, Enter to search.",
-      suggestionsLabel: "Suggestions", filters: "Filters", clearAll: "Clear all", results: "Results",
+      suggestionsLabel: "Suggestions", filters: "Filters", showFilters: "Filters", clearAll: "Clear all", results: "Results",
       sortBy: "Sort by", relevance: "Relevance", newest: "Newest first", oldest: "Oldest first",
       activeFilters: "Active filters", pages: "Pages",
       footer: "Search over city-policy documents in Korean and English.", widgetLink: "Embeddable widget",
@@ -39,7 +39,7 @@
       skip: "검색 결과로 건너뛰기", searchLabel: "정책 문서 검색", searchButton: "검색",
       placeholder: "정책, 도시, 사업을 검색하세요…",
       hint: "한국어나 영어로 검색하세요. ↑ ↓ 로 추천어를 고르고 Enter로 검색합니다.",
-      suggestionsLabel: "추천 검색어", filters: "필터", clearAll: "모두 해제", results: "검색 결과",
+      suggestionsLabel: "추천 검색어", filters: "필터", showFilters: "필터", clearAll: "모두 해제", results: "검색 결과",
       sortBy: "정렬", relevance: "관련도순", newest: "최신순", oldest: "오래된순",
       activeFilters: "적용된 필터", pages: "페이지",
       footer: "한국어·영어 도시 정책 문서를 검색합니다.", widgetLink: "웹사이트 삽입용 위젯",
@@ -318,6 +318,7 @@
         onclick: function () { clearFilters(); el.q.focus(); } }));
     }
     el.chips.hidden = active.length === 0;
+    el.filterCount.textContent = active.length ? " (" + active.length + ")" : "";
     el.clearSide.hidden = active.length === 0;
   }
 
@@ -571,7 +572,7 @@
       fetch("/api/suggest?" + new URLSearchParams({ q: text.slice(0, 100) }).toString())
         .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
         .then(function (body) {
-          if (seq !== suggestSeq || document.activeElement !== el.q) return;
+          if (seq !== suggestSeq || document.activeElement !== el.q || el.q.value !== text) return;
           suggestions = (body.suggestions || []).slice(0, 8);
           renderSuggestions();
         })
@@ -616,6 +617,8 @@
   /* ---------- input, IME and submit ---------- */
   function submit() {
     clearTimeout(debounceTimer);
+    clearTimeout(suggestTimer);
+    suggestSeq++; // a suggestion list still on its way must not reopen over the results
     closeList();
     var next = clone(state);
     next.q = el.q.value.trim();
@@ -673,6 +676,11 @@
       var next = clone(state); next.sort = el.sort.value; next.page = 1; go(next);
     });
     el.clearSide.addEventListener("click", function () { clearFilters(); el.q.focus(); });
+    el.filterToggle.addEventListener("click", function () {
+      var open = el.filterToggle.getAttribute("aria-expanded") !== "true";
+      el.filterToggle.setAttribute("aria-expanded", String(open));
+      el.sidebar.classList.toggle("is-open", open);
+    });
     document.querySelectorAll("[data-ui-lang]").forEach(function (b) {
       b.addEventListener("click", function () {
         setUiLang(b.getAttribute("data-ui-lang"), true);
@@ -695,7 +703,8 @@
     el = {
       form: $("search-form"), q: $("q"), list: $("suggestions"), sort: $("sort"), facets: $("facets"),
       chips: $("chips"), notice: $("notice"), results: $("results"), empty: $("empty"), error: $("error"),
-      pagination: $("pagination"), status: $("status"), heading: $("results-heading"), clearSide: $("clear-all-side")
+      pagination: $("pagination"), status: $("status"), heading: $("results-heading"), clearSide: $("clear-all-side"),
+      filterToggle: $("filter-toggle"), sidebar: $("sidebar"), filterCount: $("filter-count")
     };
     setUiLang(initialUiLang(), false);
     state = stateFromURL();

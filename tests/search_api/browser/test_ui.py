@@ -353,7 +353,13 @@ def test_responsive_layout(browser, api_server, screenshot):
         page.goto(f"{api_server.url}/?q=공유도시")
         wait_results(page)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        toggle = page.locator("#filter-toggle")
+        assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+        assert page.locator("#facets").is_hidden()  # results come first on a phone
         screenshot(page, "staff-mobile")
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "true" and page.locator("#facets").is_visible()
+        screenshot(page, "staff-mobile-filters", full_page=False)
     finally:
         context.close()
 

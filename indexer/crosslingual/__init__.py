@@ -1,0 +1,1 @@
+"""Cross-lingual (Korean <-> English) helpers: the bilingual policy glossary."""

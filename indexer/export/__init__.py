@@ -1,0 +1,1 @@
+"""Exports of the live index to other search engines."""

@@ -1,0 +1,79 @@
+"""``/api/documents/<id>/similar``: more like this, across languages.
+
+The record's key terms (Whoosh's Bo1 key terms of its title and body, weighted),
+the glossary translations of the policy concepts it names (so a Korean record
+finds English ones and back), and its cities' tags; itself, its duplicates and
+non-canonical copies are left out.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from flask import Blueprint, current_app, jsonify, request
+from whoosh import query as Q
+
+from search_api.expansion import TRANSLATION_BOOST, translation_alternatives
+from search_api.params import MAX_SIZE, _int
+from search_api.query_builder import QueryBuilder
+from search_api.query_parser import Item
+from search_api.routes.documents import _docnum
+from search_api.search import _result
+
+bp = Blueprint("similar", __name__)
+KEY_TERMS = 16
+MAX_CONCEPTS = 12
+CITY_BOOST = 0.2
+#: Text read from a record for its key terms and concepts.
+MAX_TEXT = 20_000
+
+
+def similar_query(snapshot, docnum: int, builder: QueryBuilder) -> Q.Query | None:
+    """The query of records like ``docnum``: key terms, translated concepts, cities."""
+    from indexer.crosslingual.glossary import glossary
+
+    record = snapshot.record(docnum)
+    text = f"{record['title']}\n{record.get('body', '')}"[:MAX_TEXT]
+    searcher = snapshot.searcher
+    parts: list[Q.Query] = []
+    for field in ("title", "body"):
+        for term, weight in searcher.key_terms_from_text(field, text, numterms=KEY_TERMS // 2):
+            parts.append(Q.Term(field, term, boost=float(weight)))
+    gloss = glossary()
+    terms = [t.text for t in gloss.analyzer(text, mode="query")]
+    counts = Counter()
+    sides = {}
+    for match in gloss.find(terms):
+        counts[match.entry.index] += 1
+        sides[match.entry.index] = match
+    for index, _ in counts.most_common(MAX_CONCEPTS):
+        match = sides[index]
+        for alt in translation_alternatives(builder, match.translations()[:2], ""):
+            parts.append(alt.with_boost(TRANSLATION_BOOST))
+    for city in record.get("cities") or []:
+        parts.append(Q.Term("city_id", str(city["geonameid"]), boost=CITY_BOOST))
+    return Q.Or(parts) if parts else None
+
+
+@bp.get("/api/documents/<path:doc_id>/similar")
+def similar(doc_id: str):
+    size = _int(request.args, "size", 10, 1, MAX_SIZE)
+    with current_app.extensions["policy_search.index"].snapshot() as snapshot:
+        docnum = _docnum(snapshot, doc_id)
+        record = snapshot.record(docnum)
+        builder = QueryBuilder(snapshot.searcher.schema)
+        query = similar_query(snapshot, docnum, builder)
+        arrays = snapshot.facets
+        allowed = arrays.live & arrays.canonical
+        excluded = {doc_id, *record.get("duplicates", [])}
+        if record.get("duplicate_of"):
+            excluded.add(record["duplicate_of"])
+        for other in excluded:
+            if other in arrays.ids:
+                allowed[arrays.ids[other]] = False
+        results = []
+        if query is not None and allowed.any():
+            hits = snapshot.searcher.search(query, limit=size, filter=set(np.flatnonzero(allowed).tolist()),
+                                            terms=False)
+            results = [_result(snapshot, d, round(float(s), 4), set(), None) for d, s in hits.items()]
+    return jsonify({"id": doc_id, "results": results})
