@@ -26,6 +26,7 @@ import re
 from typing import TYPE_CHECKING
 
 from whoosh import query as Q
+from whoosh.query.compound import DefaultOr as Or  # see search_api.query_builder
 
 from search_api.query_parser import Item, ParsedQuery
 
@@ -75,7 +76,7 @@ def city_alternatives(builder: "QueryBuilder", city, korean_query: bool) -> list
     if city.name_ko and "city_ko" in builder.schema:
         tags.append(Q.Term("city_ko", city.name_ko))
     if tags:
-        alts.append(Q.Or(tags, boost=CITY_BOOST / TRANSLATION_BOOST))
+        alts.append(Or(tags, boost=CITY_BOOST / TRANSLATION_BOOST))
     other = city.name if korean_query else city.name_ko
     if other:
         text_query = builder.item_query(Item(other, "phrase" if " " in other else "word"))
@@ -144,7 +145,7 @@ def expanded_groups(builder: "QueryBuilder", parsed: ParsedQuery) -> list[Q.Quer
             last, alts = spans[gi]
             originals = [q for q in plain[gi:last + 1] if q is not None]
             original = originals[0] if len(originals) == 1 else Q.And(originals)
-            out.append(Q.DisjunctionMax([original, Q.Or(alts, boost=TRANSLATION_BOOST)]))
+            out.append(Q.DisjunctionMax([original, Or(alts, boost=TRANSLATION_BOOST)]))
             gi = last + 1
         else:
             if plain[gi] is not None:

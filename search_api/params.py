@@ -14,9 +14,10 @@ MAX_DEPTH = 10_000
 MAX_FILTER_VALUES = 20
 
 
-def _int(args: MultiDict, name: str, default: int | None, low: int, high: int) -> int | None:
+def int_param(args: MultiDict, name: str, default: int | None, low: int, high: int) -> int | None:
+    """An integer parameter within [low, high]; absent gives ``default``, anything else a 400."""
     raw = args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -35,10 +36,10 @@ def _choice(args: MultiDict, name: str, choices: tuple[str, ...], default: str) 
 
 
 def _values(args: MultiDict, name: str) -> list[str]:
-    values = [v.strip() for raw in args.getlist(name) for v in [raw] if v.strip()]
-    if len(values) > MAX_FILTER_VALUES:
+    raw = args.getlist(name)
+    if len(raw) > MAX_FILTER_VALUES:
         raise bad_request("invalid_parameter", f"at most {MAX_FILTER_VALUES} values of {name}")
-    return values
+    return [value.strip() for value in raw if value.strip()]
 
 
 def ui_lang(args: MultiDict) -> str:
@@ -50,10 +51,10 @@ def search_params(args: MultiDict, city_name) -> SearchParams:
     """Validate the search parameters; ``city_name`` maps a Korean city name to its English one."""
     params = SearchParams(q=args.get("q", ""), ui_lang=ui_lang(args))
     params.sort = _choice(args, "sort", SORTS, "relevance")
-    params.size = _int(args, "size", 10, 1, MAX_SIZE)
-    params.page = _int(args, "page", 1, 1, MAX_DEPTH)
-    params.year_from = _int(args, "year_from", None, 1000, 9999)
-    params.year_to = _int(args, "year_to", None, 1000, 9999)
+    params.size = int_param(args, "size", 10, 1, MAX_SIZE)
+    params.page = int_param(args, "page", 1, 1, MAX_DEPTH)
+    params.year_from = int_param(args, "year_from", None, 1000, 9999)
+    params.year_to = int_param(args, "year_to", None, 1000, 9999)
     filters: dict[str, list] = {}
     if cities := _values(args, "city"):
         filters["city"] = [city_name(c) for c in cities]

@@ -11,6 +11,10 @@ from collections import OrderedDict
 
 from whoosh import query as Q
 from whoosh.fields import Schema
+# Whoosh 2.7.4's automatic Or picks a preloading array matcher on small indexes whose
+# skip_to() loses matches under AndMaybe/And (a relevant record scored 196 came back
+# missing from the top 10); the binary tree of union matchers is always right.
+from whoosh.query.compound import DefaultOr as Or
 
 from search_api.expansion import expanded_groups, expansion_terms
 from search_api.query_parser import Item, ParsedQuery
@@ -47,24 +51,24 @@ class QueryBuilder:
         """A query matching one item in the title or the body, or None if it has no terms."""
         if item.kind == "prefix":
             text = item.text.lower()
-            return Q.Or([Q.Prefix(field, text) for field in TEXT_FIELDS])
+            return Or([Q.Prefix(field, text) for field in TEXT_FIELDS])
         positions = self.positions(item.text)
         if not positions:
             return None  # only stop words
         if item.kind == "phrase" and len(positions) > 1:
             words = [alts[0] for alts in positions]
-            return Q.Or([Q.Phrase(field, words) for field in TEXT_FIELDS])
+            return Or([Q.Phrase(field, words) for field in TEXT_FIELDS])
         required = []
         for alternatives in positions:
             strong = [t for t in alternatives if len(t) > 1] or alternatives
-            required.append(Q.Or([Q.Term(f, t) for f in TEXT_FIELDS for t in strong]))
+            required.append(Or([Q.Term(f, t) for f in TEXT_FIELDS for t in strong]))
         return required[0] if len(required) == 1 else Q.And(required)
 
     def group_query(self, group: list[Item]) -> Q.Query | None:
         parts = [q for q in (self.item_query(item) for item in group) if q is not None]
         if not parts:
             return None
-        return parts[0] if len(parts) == 1 else Q.Or(parts)
+        return parts[0] if len(parts) == 1 else Or(parts)
 
     def build(self, parsed: ParsedQuery, relaxed: bool = False) -> Q.Query | None:
         """The full query: all groups (or any, when relaxed), exclusions, bigram boosts."""
@@ -72,13 +76,13 @@ class QueryBuilder:
                   [q for q in (self.group_query(g) for g in parsed.groups) if q is not None])
         if not groups:
             return None
-        main = groups[0] if len(groups) == 1 else (Q.Or(groups) if relaxed else Q.And(groups))
+        main = groups[0] if len(groups) == 1 else (Or(groups) if relaxed else Q.And(groups))
         boost = self._bigram_query(parsed)
         if boost is not None:
             main = Q.AndMaybe(main, boost)
         excluded = [q for q in (self.item_query(item) for item in parsed.excluded) if q is not None]
         if excluded:
-            main = Q.AndNot(main, Q.Or(excluded))
+            main = Q.AndNot(main, Or(excluded))
         return main
 
     def _bigram_query(self, parsed: ParsedQuery) -> Q.Query | None:
@@ -92,4 +96,4 @@ class QueryBuilder:
                 if token.text not in seen:
                     seen.add(token.text)
                     terms.append(Q.Term(field, token.text))
-        return Q.Or(terms) if terms else None
+        return Or(terms) if terms else None

@@ -12,9 +12,10 @@ from collections import Counter
 import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 from whoosh import query as Q
+from whoosh.query.compound import DefaultOr as Or  # see search_api.query_builder
 
 from search_api.expansion import TRANSLATION_BOOST, translation_alternatives
-from search_api.params import MAX_SIZE, _int
+from search_api.params import MAX_SIZE, int_param
 from search_api.query_builder import QueryBuilder
 from search_api.query_parser import Item
 from search_api.routes.documents import _docnum
@@ -52,12 +53,12 @@ def similar_query(snapshot, docnum: int, builder: QueryBuilder) -> Q.Query | Non
             parts.append(alt.with_boost(TRANSLATION_BOOST))
     for city in record.get("cities") or []:
         parts.append(Q.Term("city_id", str(city["geonameid"]), boost=CITY_BOOST))
-    return Q.Or(parts) if parts else None
+    return Or(parts) if parts else None
 
 
 @bp.get("/api/documents/<path:doc_id>/similar")
 def similar(doc_id: str):
-    size = _int(request.args, "size", 10, 1, MAX_SIZE)
+    size = int_param(request.args, "size", 10, 1, MAX_SIZE)
     with current_app.extensions["policy_search.index"].snapshot() as snapshot:
         docnum = _docnum(snapshot, doc_id)
         record = snapshot.record(docnum)

@@ -88,10 +88,16 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def worker_pids(self) -> list[int]:
+    def worker_pids(self, expected: int = 0, timeout: float = 15) -> list[int]:
+        """The gunicorn workers' pids (waiting until ``expected`` have booted)."""
         import psutil
 
-        return [c.pid for c in psutil.Process(self.proc.pid).children()]
+        deadline = time.monotonic() + timeout
+        while True:
+            pids = sorted(c.pid for c in psutil.Process(self.proc.pid).children())
+            if len(pids) >= expected or time.monotonic() > deadline:
+                return pids
+            time.sleep(0.1)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
