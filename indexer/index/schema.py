@@ -22,8 +22,7 @@ Fields (what is stored is marked *):
 * ``sdg``          KEYWORD: SDG numbers as strings "1".."17" (facet).
 * ``lang``, ``type`` ID, sortable (facets).
 * ``year``         NUMERIC, sortable; absent when the record has no date.
-* ``title_bigram``, ``body_bigram``  TEXT (Hangul bigrams, boosts 0.5/0.25), when
-                   ``indexer.analysis.hangul_bigram_analyzer`` exists.
+* ``title_bigram``, ``body_bigram``  TEXT: Hangul bigrams at low weight (recall only).
 * ``date``         NUMERIC YYYYMMDD, sortable; 0 when the record has no date, so that
                    ``sortedby("date", reverse=True)`` (newest first) puts them last.
 
@@ -36,39 +35,29 @@ import json
 from typing import Any, Callable
 
 from whoosh import fields
-from whoosh.analysis import Analyzer, StemmingAnalyzer
+from whoosh.analysis import Analyzer
 
-try:  # the Korean+English analyzer from indexer.analysis (may not exist yet)
-    from indexer.analysis import policy_analyzer  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - fallback until the analyzer lands
-    policy_analyzer = None
-try:
-    from indexer.analysis import hangul_bigram_analyzer  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    hangul_bigram_analyzer = None
+from indexer.analysis import FIELD_BOOSTS, hangul_bigram_analyzer, policy_analyzer
 
 #: Bumped when the schema changes incompatibly; written into generation metadata.
 SCHEMA_VERSION = 1
-TITLE_BOOST = 2.0
 
 
 def text_analyzer() -> Analyzer:
     """The analyzer of every full-text field: the single point to swap it."""
-    if policy_analyzer is not None:
-        return policy_analyzer if isinstance(policy_analyzer, Analyzer) else policy_analyzer()
-    return StemmingAnalyzer()
+    return policy_analyzer()
 
 
 #: Extra fields: name -> (factory of the Whoosh field type, function record -> value or None).
 EXTRA_FIELDS: dict[str, tuple[Callable[[], fields.FieldType], Callable[[dict[str, Any]], Any]]] = {}
 
-if hangul_bigram_analyzer is not None:  # Hangul bigram twins of title/body (recall; see indexer.analysis)
-    EXTRA_FIELDS["title_bigram"] = (
-        lambda: fields.TEXT(analyzer=hangul_bigram_analyzer(), phrase=False, field_boost=0.5),
-        lambda record: record["title"])
-    EXTRA_FIELDS["body_bigram"] = (
-        lambda: fields.TEXT(analyzer=hangul_bigram_analyzer(), phrase=False, field_boost=0.25),
-        lambda record: record["body"])
+# Hangul bigram twins of title/body: they only add recall (see indexer.analysis).
+EXTRA_FIELDS["title_bigram"] = (
+    lambda: fields.TEXT(analyzer=hangul_bigram_analyzer(), phrase=False, field_boost=FIELD_BOOSTS["title_bigram"]),
+    lambda record: record["title"])
+EXTRA_FIELDS["body_bigram"] = (
+    lambda: fields.TEXT(analyzer=hangul_bigram_analyzer(), phrase=False, field_boost=FIELD_BOOSTS["body_bigram"]),
+    lambda record: record["body"])
 
 
 def make_schema() -> fields.Schema:
@@ -76,8 +65,8 @@ def make_schema() -> fields.Schema:
     analyzer = text_analyzer()
     schema = fields.Schema(
         id=fields.ID(unique=True, stored=True),
-        title=fields.TEXT(analyzer=analyzer, field_boost=TITLE_BOOST, stored=True),
-        body=fields.TEXT(analyzer=analyzer, stored=True),
+        title=fields.TEXT(analyzer=analyzer, field_boost=FIELD_BOOSTS["title"], stored=True),
+        body=fields.TEXT(analyzer=analyzer, field_boost=FIELD_BOOSTS["body"], stored=True),
         pages=fields.STORED(),
         record=fields.STORED(),
         origin=fields.ID(stored=True),
