@@ -105,7 +105,7 @@ def evaluate(ds: _devsets.DevSet, schema: fields.Schema, make_query: Callable,
             for q in ds.queries:
                 rel = ds.qrels.get(q["id"], set())
                 made = make_query(q["text"], s if getattr(make_query, "needs_searcher", False) else s.schema)
-                hits = [h["id"] for h in s.search(made, limit=10)]
+                hits = [h["id"] for h in s.search(made, limit=10, optimize=False)]  # exact top 10
                 for rank, doc_id in enumerate(hits, 1):
                     if doc_id in rel:
                         mrr += 1.0 / rank

@@ -23,6 +23,8 @@ class Settings:
     refresh_interval: float = 0.5
     #: Longest query accepted, in characters, and most terms in it.
     max_query_chars: int = 500
+    #: Seconds the ranking of one search may take before the hits ranked so far are returned.
+    search_time_limit: float = 5.0
     max_query_terms: int = 32
     # --- operations (docs/operations.md) ---
     #: Bearer token of the admin routes; unset: the admin routes answer 404.
@@ -75,7 +77,7 @@ def _convert(name: str, raw: str) -> Any:
         return Path(raw) if raw.strip() else None
     if name in ("admin_token", "rate_limit", "trusted_proxies"):
         return raw.strip() or None
-    if name in ("refresh_interval",):
+    if name in ("refresh_interval", "search_time_limit"):
         return float(raw)
     if name.startswith("max_"):
         return int(raw)

@@ -31,7 +31,7 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 
-from indexer.converters import ocr
+from indexer.converters import ocr, pdf_guard
 from indexer.converters.base import RawRecord, check_size, source_path
 from indexer.converters.pdf_layout import Box, reading_order
 from indexer.converters.pdf_text import MAX_PAGE_CHARS, first_line, is_usable, page_text
@@ -165,6 +165,8 @@ class _PageReader:
     def text(self, index: int) -> str | None:
         """Clean text of page ``index`` (0-based), or None when no extractor found any."""
         mined = self.miner.next_page() if self.miner else None
+        if mined is not None:
+            pdf_guard.check_page(mined, index + 1)  # before pdfminer or pdfium inflate it
         page = self.pdf[index]
         try:
             return self._chain(page, mined, index + 1)

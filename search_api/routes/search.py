@@ -25,6 +25,7 @@ def _city_name(name: str) -> str:
 def search():
     params = search_params(request.args, _city_name)
     settings = current_app.extensions["policy_search.settings"]
+    params.time_limit = settings.search_time_limit
     with _holder().snapshot() as snapshot:
         body = run_search(snapshot, params, settings.max_query_chars, settings.max_query_terms)
     return jsonify(body)
