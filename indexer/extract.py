@@ -138,6 +138,21 @@ def _convert_pair(pair: tuple[Path, Path]) -> FileResult:
     return convert_file(*pair)
 
 
+def _worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Forked workers that die with this process and inherit what it has loaded.
+
+    The gazetteer, taxonomy and SDG keyword tables are loaded here first, once, so
+    that the forked workers share them instead of each loading its own copy.
+    """
+    from indexer.enrich.sdgs import goals
+    from indexer.enrich.topics import taxonomy
+    from indexer.index.writing import _die_with_parent, parallel_context
+
+    gazetteer(), taxonomy(), goals()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=parallel_context(),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
 def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None) -> ExtractResult:
     """Convert every file under ``paths`` into records, over ``workers`` processes.
 
@@ -148,7 +163,7 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None) -> E
     """
     pairs = iter_source_files(paths)
     result = ExtractResult(files=[str(p) for p, _ in pairs])
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    pool = _worker_pool(workers) if workers > 1 and pairs else None
     try:
         mapper = pool.map if pool else map
         batch: list[tuple[str, int, RawRecord]] = []

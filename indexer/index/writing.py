@@ -1,20 +1,30 @@
-"""Writing records into a Whoosh index folder, serially or with worker processes."""
+"""Writing records into a Whoosh index folder, serially or with worker processes.
+
+A parallel build (``workers > 1``) forks worker processes that inherit the records
+(nothing is pickled to them) and each writes one segment of a contiguous slice; this
+process writes the first slice itself and commits all segments in slice order, without
+merging them. Workers die with this process (``PR_SET_PDEATHSIG``), even after kill -9.
+"""
 from __future__ import annotations
 
 import ctypes
 import logging
+import multiprocessing
+import multiprocessing.context
 import os
 import signal
 import sys
+import traceback
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Iterable
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 from whoosh.index import Index
-from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import IndexWriter
+from whoosh.writing import IndexWriter, SegmentWriter
 
+from indexer.errors import IndexerError
 from indexer.index.schema import make_schema, record_to_document
 
 log = logging.getLogger(__name__)
@@ -33,31 +43,127 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-class _Task(SubWriterTask):
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self._parent_pid = os.getpid()
+def parallel_context() -> multiprocessing.context.BaseContext:
+    """Fork-based processes: they inherit the parent's loaded modules, dictionaries and records.
 
-    def run(self) -> None:
-        _die_with_parent(self._parent_pid)
-        super().run()
+    Nothing is pickled to start a worker (the records it indexes are already in its
+    memory), and resources loaded in the parent (gazetteer, MeCab's import, the
+    analyzers) are not loaded again; the MeCab tagger itself is re-created per process.
+    """
+    return multiprocessing.get_context("fork")
 
 
-class _MpWriter(MpWriter):
-    """Whoosh's multi-process writer whose sub-writers die with the parent."""
+def part_bounds(records: list[dict[str, Any]], parts: int) -> list[tuple[int, int]]:
+    """Split ``records`` into ``parts`` contiguous slices of about equal indexing cost.
 
-    def _new_task(self) -> SubWriterTask:
-        task = _Task(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                     self.subargs, self.multisegment)
-        self.tasks.append(task)
-        task.start()
-        return task
+    The cost of a record is estimated from its text: a fixed part per record, one unit
+    per character and about 16 more per Hangul (or other 3-byte) character, since MeCab
+    and the bigram fields make Korean text far costlier than English per character.
+    """
+    costs = []
+    for record in records:
+        text = record["title"] + record.get("body", "")
+        costs.append(500 + len(text) + 8 * (len(text.encode("utf-8", "surrogatepass")) - len(text)))
+    total = sum(costs) or 1
+    bounds, start, running = [], 0, 0
+    for position, cost in enumerate(costs):
+        running += cost
+        if len(bounds) < parts - 1 and running >= total * (len(bounds) + 1) / parts:
+            bounds.append((start, position + 1))
+            start = position + 1
+    bounds.append((start, len(records)))
+    while len(bounds) < parts:
+        bounds.append((len(records), len(records)))
+    return bounds
+
+
+def _write_part(ix: Index, records: list[dict[str, Any]], origins: dict[str, str], lo: int, hi: int,
+                conn: Connection, parent_pid: int) -> None:
+    """Worker process: index ``records[lo:hi]`` into a segment of its own; send the segment back."""
+    _die_with_parent(parent_pid)
+    writer = None
+    try:
+        writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+        for record in records[lo:hi]:
+            writer.add_document(**record_to_document(record, origins.get(record["id"], "")))
+        segment = writer._finalize_segment() if writer._added else None
+        if segment is None:
+            writer._close_segment()
+        conn.send(("ok", segment))
+    except BaseException as exc:  # report to the parent, which raises
+        if writer is not None:
+            try:
+                writer.cancel()
+            except Exception:  # pragma: no cover
+                pass
+        conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+    finally:
+        conn.close()
+
+
+def _stop(processes: list[Any]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join()
+
+
+def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str, str], workers: int,
+                     progress: bool | None) -> None:
+    """Index ``records`` over ``workers`` processes (this one included), one segment each.
+
+    The records are split into contiguous slices of similar cost (:func:`part_bounds`);
+    this process indexes the first, a forked worker each of the others. The segments
+    are committed in slice order, so document numbers (and tie order in search results)
+    are those of a serial build; no segment is merged.
+    """
+    bounds = part_bounds(records, workers)
+    writer = SegmentWriter(ix, limitmb=LIMIT_MB)  # takes the index's write lock
+    context = parallel_context()
+    processes, pipes = [], []
+    try:
+        for lo, hi in bounds[1:]:
+            if lo == hi:
+                continue
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_write_part, name="policy-index-writer", daemon=True,
+                                      args=(ix, records, origins, lo, hi, send, os.getpid()))
+            process.start()
+            send.close()
+            processes.append(process)
+            pipes.append((receive, hi - lo))
+        lo, hi = bounds[0]
+        with tqdm(total=len(records), desc="indexing", unit="rec", disable=not show_progress(progress),
+                  file=sys.stderr) as bar:
+            for record in records[lo:hi]:
+                writer.add_document(**record_to_document(record, origins.get(record["id"], "")))
+                bar.update()
+            segments = writer._merge_segments(None, None, False)  # NO_MERGE: existing segments stay
+            segments.append(writer._finalize_segment())
+            for receive, count in pipes:
+                try:
+                    status, payload = receive.recv()
+                except EOFError:
+                    raise IndexerError("an index writer process died") from None
+                finally:
+                    receive.close()
+                if status != "ok":
+                    raise IndexerError(f"an index writer process failed: {payload}")
+                if payload is not None:
+                    segments.append(payload)
+                bar.update(count)
+    except BaseException:
+        _stop(processes)
+        writer.cancel()
+        raise
+    _stop(processes)
+    writer._commit_toc(segments)
+    writer._finish()
 
 
 def open_writer(ix: Index, workers: int = 1) -> IndexWriter:
-    """A writer for ``ix``: Whoosh's multi-process writer (one segment per process) when workers > 1."""
-    if workers > 1:
-        return _MpWriter(ix, procs=workers, multisegment=True, limitmb=LIMIT_MB)
+    """A serial writer for ``ix`` (parallel builds go through :func:`create_index`)."""
     return ix.writer(limitmb=LIMIT_MB)
 
 
@@ -82,7 +188,11 @@ def create_index(folder: Path, records: list[dict[str, Any]], origins: dict[str,
                  workers: int = 1, progress: bool | None = None) -> int:
     """Create a Whoosh index in ``folder`` holding ``records``; return its document count."""
     ix = whoosh_index.create_in(str(folder), make_schema())
-    writer = open_writer(ix, workers)
+    if workers > 1 and len(records) > 1:
+        _create_parallel(ix, records, origins, min(workers, len(records)), progress)
+        with whoosh_index.open_dir(str(folder)).reader() as reader:
+            return reader.doc_count()
+    writer = open_writer(ix)
     try:
         add_records(writer, records, origins, total=len(records), progress=progress)
     except BaseException:
