@@ -187,6 +187,7 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=20000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--corpora", nargs="+", default=["dev", "synthetic"], choices=["dev", "synthetic"])
     args = parser.parse_args()
     if not (_devsets.available("ko") and _devsets.available("en")):
         print(f"skipped: dev sets not found under {_devsets.EVAL_DEV}")
@@ -194,7 +195,9 @@ def main() -> None:
     queries = query_set(args.queries)
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp_name:
         tmp = Path(tmp_name)
-        for name, source in write_corpora(tmp, args.synthetic).items():
+        for name, source in write_corpora(tmp, args.synthetic if "synthetic" in args.corpora else 0).items():
+            if name not in args.corpora:
+                continue
             index = tmp / f"index-{name}"
             started = time.perf_counter()
             subprocess.run([PY, "-m", "indexer.cli", "build", str(source), "--index", str(index), "--workers", "2"],

@@ -58,13 +58,30 @@ def browser(sync_playwright):
             browser.close()
 
 
+#: Records of other cities' policies (every bundled record mentions Seoul), so that a click on
+#: the Seoul facet can narrow a search.
+OTHER_CITIES = [
+    {"id": "fixture-mexico-city-rainwater", "title": "Mexico City expands rainwater harvesting",
+     "body": "Mexico City installs rainwater harvesting systems on city schools to cut water shortages.",
+     "date": "2021-08-02"},
+    {"id": "fixture-kathmandu-waste", "title": "Kathmandu city improves solid waste collection",
+     "body": "The city of Kathmandu adds waste collection trucks and a recycling centre.",
+     "date": "2022-02-14"},
+]
+
+
 @pytest.fixture(scope="session")
 def ui_index(tmp_path_factory) -> Path:
-    """A real index of the bundled corpus (seed pages and the bilingual PDF brochure)."""
+    """A real index of the bundled corpus (seed pages, the bilingual PDF brochure) and OTHER_CITIES."""
+    import json
+
     from indexer.index.builder import build_index
 
-    target = tmp_path_factory.mktemp("ui-index") / "index"
-    build_index([CORPUS], target)
+    root = tmp_path_factory.mktemp("ui-index")
+    export = root / "other-cities.jsonl"
+    export.write_text("\n".join(json.dumps(r) for r in OTHER_CITIES) + "\n", encoding="utf-8")
+    target = root / "index"
+    build_index([CORPUS, export], target)
     return target
 
 

@@ -93,6 +93,7 @@ def test_english_query_and_seoul_facet_matches_the_api(page, api_server, screens
     wait_results(page)
     filtered = api(api_server, "/api/search", q="city", city="Seoul")
     assert shown_total(page) == seoul == filtered["total"]
+    assert filtered["total"] < expected["total"]  # the facet narrowed the results
     assert page.locator("#chips .chip", has_text="Seoul").is_visible()
     assert page.locator("[data-value=Seoul]").is_checked()
     # the other facets' counts are now those of the filtered search
