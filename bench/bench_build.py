@@ -1,27 +1,43 @@
-"""Build throughput of the index: our schema/analyzer vs Whoosh's StandardAnalyzer, 1 vs 2 workers.
+"""Build time of the index: full builds with 1 vs 2 workers, and our analyzer vs Whoosh's.
 
-Reads the dev corpora /work/shared/eval-dev/{ko,en}/corpus.jsonl (id, title, text),
-turns each line into a schema-valid record (no extraction/enrichment: this measures
-validation + analysis + indexing + generation switch) and builds a fresh index in a
-temporary folder for each configuration. Usage: python bench/bench_build.py [--repeat N]
+Default table: the full ``policy-index build`` (extraction + enrichment + analysis +
+indexing + generation switch), run as a fresh CLI process per build (so start-up,
+imports and per-process loading count, as for a user), with ``--workers 1`` and
+``--workers 2`` side by side, on two corpora made from the dev corpora
+/work/shared/eval-dev/{ko,en}/corpus.jsonl: "small" (ko 1,000 + en 1,065 records,
+as JSONL exports) and "large" (the same records x5 with new ids). Runs alternate
+between the worker counts; the best and the median wall time are printed with the
+CPU time of the build's processes and the load average before the runs (other work on
+the machine slows a 2-worker build most, so check it).
+
+``--analyzers`` adds the older table: records built directly with ``build_records``
+(no extraction) with our analyzer vs Whoosh's StandardAnalyzer.
+
+Usage: python bench/bench_build.py [--repeat N] [--sizes small,large] [--analyzers]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
+import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
 from whoosh.analysis import StandardAnalyzer  # noqa: E402
 
 from indexer.index import build_records  # noqa: E402
 from indexer.index import schema as schema_module  # noqa: E402
+from indexer.index.generations import open_live  # noqa: E402
 from indexer.records import content_hash  # noqa: E402
 
 DEV = Path("/work/shared/eval-dev")
@@ -48,7 +64,7 @@ def megabytes(records: list[dict[str, Any]]) -> float:
     return sum(len(r["title"].encode()) + len(r["body"].encode()) for r in records) / 1e6
 
 
-def run(records: list[dict[str, Any]], workers: int, repeat: int) -> float:
+def run_records(records: list[dict[str, Any]], workers: int, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
@@ -58,14 +74,7 @@ def run(records: list[dict[str, Any]], workers: int, repeat: int) -> float:
     return best
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration (best is kept)")
-    args = parser.parse_args()
-    if not DEV.is_dir():
-        print(f"skipped: {DEV} is absent (the dev corpora are needed)")
-        return 0
-    logging.basicConfig(level=logging.WARNING)
+def analyzer_table(repeat: int) -> None:
     corpora = {lang: load(lang) for lang in ("ko", "en")}
     corpora["ko+en"] = corpora["ko"] + corpora["en"]
     ours = schema_module.text_analyzer
@@ -78,11 +87,97 @@ def main() -> int:
         for label, analyzer, workers in configs:
             schema_module.text_analyzer = analyzer
             try:
-                seconds = run(records, workers, args.repeat)
+                seconds = run_records(records, workers, repeat)
             finally:
                 schema_module.text_analyzer = ours
             print(f"{name:8} {label:34} {workers:>7} {len(records):>7} {size:>6.2f} {seconds:>7.2f} "
                   f"{len(records) / seconds:>8.0f} {size / seconds:>6.2f}")
+
+
+SIZES = {"small": 1, "large": 5}
+
+
+def write_sources(folder: Path, copies: int) -> list[Path]:
+    """JSONL exports (id, title, body, lang) of the dev corpora, ``copies`` times with new ids."""
+    paths = []
+    for lang in ("ko", "en"):
+        path = folder / f"dev{copies}-{lang}.jsonl"
+        with (DEV / lang / "corpus.jsonl").open(encoding="utf-8") as src, path.open("w", encoding="utf-8") as out:
+            lines = [json.loads(line) for line in src if line.strip()]
+            for copy in range(copies):
+                for item in lines:
+                    out.write(json.dumps({"id": item["id"] if copies == 1 else f"{item['id']}-x{copy}",
+                                          "title": item.get("title") or "", "body": item["text"],
+                                          "lang": lang}, ensure_ascii=False) + "\n")
+        paths.append(path)
+    return paths
+
+
+def cli_build(sources: list[Path], workers: int) -> tuple[float, float, int]:
+    """One ``policy-index build`` in a fresh process: (wall seconds, CPU seconds, records)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "indexer.cli", "build", *map(str, sources),
+                               "--index", str(Path(tmp) / "index"), "--workers", str(workers)],
+                              cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
+                              capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode != 0:
+            raise SystemExit(f"build failed ({done.returncode}): {done.stderr[-2000:]}")
+        ix, _ = open_live(Path(tmp) / "index")
+        with ix.reader() as reader:
+            count = reader.doc_count()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, count
+
+
+def workers_table(sizes: list[str], repeat: int) -> None:
+    print(f"full build (CLI: extraction + indexing), {os.cpu_count()} CPUs, load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{'corpus':6} {'records':>7} | {'w1 best':>7} {'w1 med':>7} {'w1 cpu':>7} | "
+          f"{'w2 best':>7} {'w2 med':>7} {'w2 cpu':>7} | {'w1/w2':>5} {'load':>5}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            sources = write_sources(Path(tmp), SIZES[size])
+            walls: dict[int, list[float]] = {1: [], 2: []}
+            cpus: dict[int, list[float]] = {1: [], 2: []}
+            counts = set()
+            for _ in range(repeat):
+                for workers in (1, 2):
+                    wall, cpu, count = cli_build(sources, workers)
+                    walls[workers].append(wall)
+                    cpus[workers].append(cpu)
+                    counts.add(count)
+            if len(counts) != 1:
+                raise SystemExit(f"{size}: the builds disagree on the document count: {sorted(counts)}")
+            best = {w: min(v) for w, v in walls.items()}
+            median = {w: statistics.median(v) for w, v in walls.items()}
+            cpu = {w: statistics.median(v) for w, v in cpus.items()}
+            print(f"{size:6} {counts.pop():>7} | {best[1]:>7.2f} {median[1]:>7.2f} {cpu[1]:>7.2f} | "
+                  f"{best[2]:>7.2f} {median[2]:>7.2f} {cpu[2]:>7.2f} | {median[1] / median[2]:>5.2f} "
+                  f"{os.getloadavg()[0]:>5.2f}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (best and median shown)")
+    parser.add_argument("--sizes", default="small,large", help="comma-separated: small, large")
+    parser.add_argument("--analyzers", action="store_true", help="also compare analyzers (build_records)")
+    args = parser.parse_args()
+    if not DEV.is_dir():
+        print(f"skipped: {DEV} is absent (the dev corpora are needed)")
+        return 0
+    logging.basicConfig(level=logging.WARNING)
+    sizes = [s for s in args.sizes.split(",") if s]
+    unknown = set(sizes) - set(SIZES)
+    if unknown:
+        parser.error(f"unknown sizes: {', '.join(sorted(unknown))}")
+    workers_table(sizes, args.repeat)
+    if args.analyzers:
+        print()
+        analyzer_table(args.repeat)
     return 0
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh.collectors import FilterCollector, TimeLimit
 from search_api.facet_arrays import FACETS, FacetArrays
 from search_api.highlight import opening, snippet
 from search_api.index_reader import Snapshot
@@ -23,6 +22,8 @@ FACET_LIMIT = 50
 FEW_RESULTS = 3
 #: Deepest result a page may reach; pages beyond it come back empty (total still exact).
 MAX_RESULT_DEPTH = 10_000
+#: Matches scored between two looks at the clock.
+TIME_CHECK_EVERY = 256
 
 
 @dataclass
@@ -100,23 +101,28 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, m
     builder = QueryBuilder(searcher.schema)
     masks = filter_masks(arrays, params)
     query, relaxed = None, False
-    matched = arrays.live.copy()
+    matched, scores = arrays.live.copy(), None
     if not parsed.empty:
         query = builder.build(parsed)
         if query is None:
             matched[:] = False
         else:
-            matched = _docs_mask(searcher, query, arrays.size) & arrays.live
+            matched, scores = _score_all(searcher, query, arrays.size, params)
+            matched &= arrays.live
             if not (_combine(matched & arrays.canonical, masks)).any() and len(parsed.groups) > 1:
                 query = builder.build(parsed, relaxed=True)
-                matched = _docs_mask(searcher, query, arrays.size) & arrays.live
+                matched, scores = _score_all(searcher, query, arrays.size, params)
+                matched &= arrays.live
                 relaxed = True
     base = matched & arrays.canonical
     result_mask = _combine(base, masks)
     total = int(result_mask.sum())
-    docnums, scores = _page(searcher, query, result_mask, arrays, params)
+    docnums = _page(result_mask, scores, arrays, params)
     terms = builder.terms(parsed) if query is not None else set()
-    results = [_result(snapshot, docnum, score, terms, query) for docnum, score in zip(docnums, scores)]
+    results = [
+        _result(snapshot, docnum, None if scores is None else round(float(scores[docnum]), 4), terms, query)
+        for docnum in docnums
+    ]
     response = {
         "query": params.q,
         "total": total,
@@ -137,60 +143,48 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, m
     return response
 
 
-def _docs_mask(searcher, query, size: int) -> np.ndarray:
+def _score_all(searcher, query, size: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]:
+    """Every match of ``query`` and its score, in one pass over the postings.
+
+    One exact pass serves the match count, the facet counts and the ranking alike
+    (Whoosh 2.7.4's top-k block-quality skipping loses better hits under
+    DisjunctionMax/AndMaybe). Past the time budget the pass stops and the search is
+    marked ``timed_out``: what was scored by then is what is counted and ranked.
+    """
     mask = np.zeros(size, dtype=bool)
-    docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
-    mask[docs] = True
-    return mask
+    scores = np.zeros(size, dtype=np.float64)
+    deadline = time.monotonic() + params.time_limit
+    context = searcher.context()
+    seen = 0
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = query.matcher(subsearcher, context)
+        while matcher.is_active():
+            docnum = offset + matcher.id()
+            mask[docnum] = True
+            scores[docnum] = matcher.score()
+            matcher.next()
+            seen += 1
+            if seen % TIME_CHECK_EVERY == 1 and time.monotonic() > deadline:
+                log.warning("search over its %.1f s budget after %d matches: %r", params.time_limit, seen, params.q[:100])
+                params.timed_out = True
+                return mask, scores
+    return mask, scores
 
 
-def _page(searcher, query, mask: np.ndarray, arrays: FacetArrays, params: SearchParams):
-    """Document numbers and scores of the requested page."""
+def _page(mask: np.ndarray, scores: np.ndarray | None, arrays: FacetArrays, params: SearchParams) -> list[int]:
+    """Document numbers of the requested page: by score, or by date (undated last)."""
     start = (params.page - 1) * params.size
     end = start + params.size
-    if not mask.any() or start >= min(int(mask.sum()), MAX_RESULT_DEPTH):
-        return [], []
-    if query is None or params.sort in ("newest", "oldest"):
-        docs = np.flatnonzero(mask)
+    docs = np.flatnonzero(mask)
+    if not len(docs) or start >= min(len(docs), MAX_RESULT_DEPTH):
+        return []
+    if scores is None or params.sort in ("newest", "oldest"):
         dates = arrays.date[docs]
-        undated = dates == 0
-        key = -dates if (params.sort == "newest" or query is None and params.sort == "relevance") else dates
-        order = np.lexsort((docs, key, undated))  # undated last, then by date, then stable
-        chosen = docs[order][start:end]
-        return [int(d) for d in chosen], [None] * len(chosen)
-    allowed = set(np.flatnonzero(mask).tolist())
-    # optimize=False: Whoosh 2.7.4's block-quality skipping drops better hits under
-    # DisjunctionMax/AndMaybe (a 8.40 hit lost behind 8.11 ones); scoring every match is exact.
-    collector = BudgetedFilterCollector(searcher.collector(limit=end, optimize=False), allowed, params.time_limit)
-    try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:  # keep what was ranked in time: one slow query must not hold a worker
-        log.warning("search over its %.1f s budget: %r", params.time_limit, params.q[:100])
-        params.timed_out = True
-    window = list(collector.results().items())[start:end]  # (docnum, score)
-    return [d for d, _ in window], [round(float(s), 4) for _, s in window]
-
-
-class BudgetedFilterCollector(FilterCollector):
-    """Keeps only allowed documents, and stops ranking (TimeLimit) once ``seconds`` have passed."""
-
-    CHECK_EVERY = 256
-
-    def __init__(self, child, allow: set[int], seconds: float):
-        super().__init__(child, allow=allow)
-        self.seconds = seconds
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.deadline = time.monotonic() + self.seconds
-
-    def collect_matches(self):
-        child, allow, offset = self.child, self._allow, self.offset
-        for count, sub_docnum in enumerate(child.matches()):
-            if count % self.CHECK_EVERY == 0 and time.monotonic() > self.deadline:
-                raise TimeLimit()
-            if allow is None or offset + sub_docnum in allow:
-                child.collect(sub_docnum)
+        key = dates if params.sort == "oldest" else -dates
+        order = np.lexsort((docs, key, dates == 0))  # undated last, then by date, then stable
+    else:
+        order = np.lexsort((docs, -scores[docs]))  # best score first, ties by index order
+    return [int(d) for d in docs[order][start:end]]
 
 
 def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], query) -> dict[str, Any]:

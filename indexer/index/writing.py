@@ -77,19 +77,61 @@ def part_bounds(records: list[dict[str, Any]], parts: int) -> list[tuple[int, in
     return bounds
 
 
-def _write_part(ix: Index, records: list[dict[str, Any]], origins: dict[str, str], lo: int, hi: int,
-                conn: Connection, parent_pid: int) -> None:
-    """Worker process: index ``records[lo:hi]`` into a segment of its own; send the segment back."""
+#: A worker's unclaimed records are split with this process only when at least this many remain.
+MIN_STEAL = 32
+
+
+class _Claims:
+    """Shared by the build processes: worker ``j`` indexes ``pos[j]`` .. ``end[j] - 1``, in order.
+
+    A worker claims its next record under the lock; this process, once done with its own
+    slice, may lower a worker's ``end`` and index the records past it itself (work
+    stealing), so a slow or preempted worker does not hold up the build.
+    """
+
+    def __init__(self, context: multiprocessing.context.BaseContext, bounds: list[tuple[int, int]]) -> None:
+        self.lock = context.Lock()
+        self.pos = context.RawArray("q", [lo for lo, _ in bounds])
+        self.end = context.RawArray("q", [hi for _, hi in bounds])
+
+    def next(self, worker: int) -> int | None:
+        with self.lock:
+            position = self.pos[worker]
+            if position >= self.end[worker]:
+                return None
+            self.pos[worker] = position + 1
+            return position
+
+    def steal(self, workers: list[int]) -> tuple[int, int] | None:
+        """Take the second half of the largest unclaimed rest of ``workers``: (lo, hi) or None."""
+        with self.lock:
+            worker = max(workers, key=lambda j: self.end[j] - self.pos[j], default=None)
+            if worker is None or self.end[worker] - self.pos[worker] < MIN_STEAL:
+                return None
+            lo = self.pos[worker] + (self.end[worker] - self.pos[worker]) // 2
+            hi, self.end[worker] = self.end[worker], lo
+            return lo, hi
+
+
+def _add(writer: SegmentWriter, record: dict[str, Any], origins: dict[str, str]) -> None:
+    writer.add_document(**record_to_document(record, origins.get(record["id"], "")))
+
+
+def _write_part(ix: Index, records: list[dict[str, Any]], origins: dict[str, str], claims: _Claims,
+                worker: int, conn: Connection, parent_pid: int) -> None:
+    """Worker process: index the records it claims into a segment of its own; send the segment back."""
     _die_with_parent(parent_pid)
     writer = None
     try:
         writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
-        for record in records[lo:hi]:
-            writer.add_document(**record_to_document(record, origins.get(record["id"], "")))
+        count = 0
+        while (position := claims.next(worker)) is not None:
+            _add(writer, records[position], origins)
+            count += 1
         segment = writer._finalize_segment() if writer._added else None
         if segment is None:
             writer._close_segment()
-        conn.send(("ok", segment))
+        conn.send(("ok", (segment, count)))
     except BaseException as exc:  # report to the parent, which raises
         if writer is not None:
             try:
@@ -101,47 +143,67 @@ def _write_part(ix: Index, records: list[dict[str, Any]], origins: dict[str, str
         conn.close()
 
 
-def _stop(processes: list[Any]) -> None:
+def _stop(processes: list[Any], grace: float = 0.0) -> None:
+    """Wait up to ``grace`` seconds for each worker to exit, then kill what is left."""
     for process in processes:
+        process.join(grace)
         if process.is_alive():
             process.kill()
-    for process in processes:
-        process.join()
+            process.join()
 
 
 def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str, str], workers: int,
                      progress: bool | None) -> None:
     """Index ``records`` over ``workers`` processes (this one included), one segment each.
 
-    The records are split into contiguous slices of similar cost (:func:`part_bounds`);
-    this process indexes the first, a forked worker each of the others. The segments
-    are committed in slice order, so document numbers (and tie order in search results)
-    are those of a serial build; no segment is merged.
+    The records are split into contiguous slices of similar estimated cost
+    (:func:`part_bounds`); this process indexes the first, a forked worker each of the
+    others (the workers inherit the records: nothing is pickled but the segments sent
+    back). When this process is done first it takes over the second half of the largest
+    rest of a worker's slice as one more segment (see :class:`_Claims`). Segments are
+    committed in record order, so document numbers are those of a serial build; none
+    is merged (a merge would rewrite every posting serially).
     """
     bounds = part_bounds(records, workers)
     writer = SegmentWriter(ix, limitmb=LIMIT_MB)  # takes the index's write lock
     context = parallel_context()
-    processes, pipes = [], []
+    claims = _Claims(context, bounds)
+    processes, pipes, children = [], [], []
+    extra: list[tuple[int, Any]] = []
+    extra_writer = None
+    steals = 0
     try:
-        for lo, hi in bounds[1:]:
-            if lo == hi:
+        for worker, (lo, hi) in enumerate(bounds):
+            if worker == 0 or lo == hi:
                 continue
             receive, send = context.Pipe(duplex=False)
             process = context.Process(target=_write_part, name="policy-index-writer", daemon=True,
-                                      args=(ix, records, origins, lo, hi, send, os.getpid()))
+                                      args=(ix, records, origins, claims, worker, send, os.getpid()))
             process.start()
             send.close()
             processes.append(process)
-            pipes.append((receive, hi - lo))
+            pipes.append((receive, lo))
+            children.append(worker)
         lo, hi = bounds[0]
         with tqdm(total=len(records), desc="indexing", unit="rec", disable=not show_progress(progress),
                   file=sys.stderr) as bar:
             for record in records[lo:hi]:
-                writer.add_document(**record_to_document(record, origins.get(record["id"], "")))
+                _add(writer, record, origins)
                 bar.update()
+            for _ in range(2 * len(children)):
+                stolen = claims.steal(children)
+                if stolen is None:
+                    break
+                extra_writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+                for record in records[stolen[0]:stolen[1]]:
+                    _add(extra_writer, record, origins)
+                    bar.update()
+                extra.append((stolen[0], extra_writer._finalize_segment()))
+                extra_writer = None
+                steals += 1
             segments = writer._merge_segments(None, None, False)  # NO_MERGE: existing segments stay
             segments.append(writer._finalize_segment())
-            for receive, count in pipes:
+            for receive, start in pipes:
                 try:
                     status, payload = receive.recv()
                 except EOFError:
@@ -150,14 +212,19 @@ def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str
                     receive.close()
                 if status != "ok":
                     raise IndexerError(f"an index writer process failed: {payload}")
-                if payload is not None:
-                    segments.append(payload)
+                segment, count = payload
+                if segment is not None:
+                    extra.append((start, segment))
                 bar.update(count)
+            segments.extend(segment for _, segment in sorted(extra, key=lambda item: item[0]))
     except BaseException:
         _stop(processes)
+        if extra_writer is not None:
+            extra_writer.cancel()
         writer.cancel()
         raise
-    _stop(processes)
+    _stop(processes, grace=10.0)  # they have sent their segment and are exiting
+    log.debug("parallel build: %d segments, %d taken over from workers", len(segments), steals)
     writer._commit_toc(segments)
     writer._finish()
 
