@@ -30,8 +30,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 system-deps:
-	bash scripts/install-system-deps.sh
-	bash scripts/install-browser.sh
+	bash scripts/install-debian-packages.sh "OCR tests" tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng
+	bash scripts/install-debian-packages.sh "browser tests" chromium fonts-nanum
 
 clean:
 	rm -rf $(VENV) var

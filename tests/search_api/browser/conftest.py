@@ -3,7 +3,7 @@ origin), a second server on another port (another origin) serving only the widge
 page, and Debian's Chromium driven by Playwright.
 
 Skips with a reason when Playwright (PyPI ``playwright``) or ``/usr/bin/chromium`` is missing:
-``scripts/install-browser.sh`` installs the browser.
+``make system-deps`` (scripts/install-debian-packages.sh) installs the browser.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def sync_playwright():
 @pytest.fixture(scope="session")
 def browser(sync_playwright):
     if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} not found: run scripts/install-browser.sh (Debian's chromium); browser tests skipped")
+        pytest.skip(f"{CHROMIUM} not found: run `make system-deps` (Debian's chromium); browser tests skipped")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
