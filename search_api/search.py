@@ -183,7 +183,7 @@ def _page(mask: np.ndarray, scores: np.ndarray | None, arrays: FacetArrays, para
         key = dates if params.sort == "oldest" else -dates
         order = np.lexsort((docs, key, dates == 0))  # undated last, then by date, then stable
     else:
-        order = np.lexsort((docs, -scores[docs]))  # best score first, ties by index order
+        order = np.lexsort((docs, -np.round(scores[docs], 9)))  # best first; ties (to 1e-9) by index order
     return [int(d) for d in docs[order][start:end]]
 
 

@@ -7,8 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh.spelling import ListCorrector
-
 from search_api.query_parser import parse_query
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
@@ -25,7 +23,7 @@ class Vocabulary:
     titles: list[str] = field(default_factory=list)
     cities: list[tuple[str, str, int]] = field(default_factory=list)  # name, name_ko, count
     terms: Counter = field(default_factory=Counter)
-    corrector: ListCorrector | None = None
+    speller: "Speller | None" = None
 
 
 def vocabulary(snapshot) -> Vocabulary:
@@ -56,8 +54,55 @@ def _build(snapshot) -> Vocabulary:
         ((value, city.labels_ko[i], int(counts[i])) for i, value in enumerate(city.values)),
         key=lambda c: -c[2],
     )
-    vocab.corrector = ListCorrector(sorted(t for t, n in vocab.terms.items() if n >= 1))
+    vocab.speller = Speller(vocab.terms)
     return vocab
+
+
+class Speller:
+    """Spelling correction by deletions (the SymSpell method): fast lookups, no automata.
+
+    Every vocabulary word is filed under itself and its one-character deletions; a
+    misspelt word's deletions (up to two) meet them, and candidates are confirmed with a
+    true edit distance. Words seen once are left out: they are as likely typos themselves.
+    """
+
+    MIN_COUNT = 2
+
+    def __init__(self, counts: Counter):
+        self.counts = counts
+        self.index: dict[str, list[str]] = {}
+        for word, count in counts.items():
+            if count >= self.MIN_COUNT and len(word) > 2:
+                for key in {word} | _deletions(word):
+                    self.index.setdefault(key, []).append(word)
+
+    def correct(self, word: str, max_distance: int = 2) -> str | None:
+        """The most frequent known word within ``max_distance`` edits of ``word``, or None."""
+        keys = {word} | _deletions(word)
+        if max_distance > 1:
+            keys |= {d for k in list(keys) for d in _deletions(k)}
+        candidates = {c for key in keys for c in self.index.get(key, ())}
+        scored = [(edit_distance(word, c), -self.counts[c], c) for c in candidates if c != word]
+        scored = [s for s in scored if s[0] <= max_distance]
+        return min(scored)[2] if scored else None
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (insert, delete, substitute, swap neighbours)."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
 
 
 def _hangul_terms(reader):
@@ -100,20 +145,34 @@ def suggest(snapshot, prefix: str) -> list[dict[str, Any]]:
     return out
 
 
+def _known(word: str, builder, reader) -> bool:
+    """Whether the index holds any analyzed term of ``word`` (then it is not misspelt)."""
+    return any(
+        reader.doc_frequency(field, term) > 0
+        for alternatives in builder.positions(word) for term in alternatives for field in ("title", "body")
+    )
+
+
 def did_you_mean(snapshot, q: str, builder, total: int) -> str | None:
-    """A respelling of ``q`` from the index's own words that finds more, or None."""
+    """A respelling of ``q`` from the index's own words that finds more, or None.
+
+    Only words the index does not know are respelt (a Korean word whose morphemes are
+    indexed is known whatever its particles), each to the most frequent indexed word
+    within edit distance 2 (1 for short words).
+    """
     vocab = vocabulary(snapshot)
+    reader = snapshot.searcher.reader()
     changed = False
 
     def fix(match: re.Match) -> str:
         nonlocal changed
         word = match.group(0)
-        if word.lower() in vocab.terms:
+        if word.lower() in vocab.terms or _known(word, builder, reader):
             return word
-        options = vocab.corrector.suggest(word.lower(), limit=1, maxdist=2 if len(word) > 4 else 1)
-        if options:
+        option = vocab.speller.correct(word.lower(), max_distance=2 if len(word) > 4 else 1)
+        if option:
             changed = True
-            return options[0]
+            return option
         return word
 
     corrected = _QUERY_WORD.sub(fix, q)
