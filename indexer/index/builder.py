@@ -152,7 +152,7 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
 def build_index(paths: list[Path], index_dir: Path, workers: int = 1, force: bool = False,
                 progress: bool | None = None) -> BuildSummary:
     """Extract ``paths`` (files or folders) and build a new live generation from them."""
-    from indexer.extract import extract_sources  # the lead's extraction stage
+    from indexer.extract import extract_sources  # imported late: the index package loads without it
 
     started = time.monotonic()
     index_dir = Path(index_dir)
