@@ -33,11 +33,19 @@ def complete_title(title: str, body: str) -> tuple[str, str]:
     return stem or title, body
 
 
+#: A derived title longer than this is cut where its main clause ends.
+LONG_TITLE = 90
+_CLAUSE_END = re.compile(r",\s| (?:on|at|for|from|to|with|through|in order to|which|that) ")
+
+
 def title_from_text(text: str) -> str:
-    """A title from a text's first sentence, shortened at a word boundary."""
+    """A title from a text's first sentence: its main clause when long, else cut at a word."""
     sentence = re.split(r"(?<=[.!?。])\s", text.strip(), maxsplit=1)[0].rstrip(".")
-    if len(sentence) <= MAX_TITLE:
+    if len(sentence) <= LONG_TITLE:
         return sentence
+    clause = _CLAUSE_END.search(sentence, 30)
+    if clause and clause.start() <= MAX_TITLE:
+        return sentence[: clause.start()]
     return sentence[:MAX_TITLE].rsplit(" ", 1)[0] + "…"
 
 
