@@ -169,13 +169,3 @@ def _span_alternatives(builder, glossary, terms, owner, texts, first: int, last:
         if city is not None:
             alts.extend(a for a in city_alternatives(builder, city, korean) if a not in alts)
     return alts
-
-
-def expansion_terms(builder: "QueryBuilder", parsed: ParsedQuery) -> set[str]:
-    """Analyzed text terms the expansion adds (for highlighting translated matches)."""
-    found: set[str] = set()
-    for group_query in expanded_groups(builder, parsed):
-        for field, text in group_query.iter_all_terms():
-            if field in ("title", "body") and isinstance(text, str):
-                found.add(text)
-    return found

@@ -36,11 +36,16 @@ class Snapshot:
         self.facets = FacetArrays.from_searcher(self.searcher)
         self._users = 0
         self._retired = False
+        self._closed = False
         self._lock = threading.Lock()
 
-    def enter(self) -> None:
+    def enter(self) -> bool:
+        """Hold the snapshot open for one request; False once it is retired (take the fresh one)."""
         with self._lock:
+            if self._retired:
+                return False
             self._users += 1
+            return True
 
     def leave(self) -> None:
         with self._lock:
@@ -58,6 +63,10 @@ class Snapshot:
             self._close()
 
     def _close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         log.info("closing generation %s", self.generation)
         self.searcher.close()
         self.index.close()
@@ -89,7 +98,11 @@ class IndexHolder:
         snapshot = self._snapshot
         if snapshot is not None and now - self._checked < self.refresh_interval:
             return snapshot
-        with self._lock:
+        if snapshot is not None and not self._lock.acquire(blocking=False):
+            return snapshot  # another thread is checking or opening: keep serving this one
+        if snapshot is None:
+            self._lock.acquire()
+        try:
             snapshot = self._snapshot
             if snapshot is not None and time.monotonic() - self._checked < self.refresh_interval:
                 return snapshot
@@ -106,18 +119,17 @@ class IndexHolder:
                     old, self._snapshot = snapshot, fresh
                     if old is not None:
                         old.retire()
-            self._checked = time.monotonic()
+            self._checked = time.monotonic()  # after a failed open too: retried at the next interval
             return self._snapshot
+        finally:
+            self._lock.release()
 
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:
         """The current snapshot, held open for the duration of the ``with`` block."""
-        while True:
+        snapshot = self._current()
+        while not snapshot.enter():  # retired between the two calls: take the fresh one
             snapshot = self._current()
-            snapshot.enter()
-            if not snapshot._retired:
-                break
-            snapshot.leave()  # retired between the two calls: take the fresh one
         try:
             yield snapshot
         finally:

@@ -16,7 +16,7 @@ from whoosh.fields import Schema
 # missing from the top 10); the binary tree of union matchers is always right.
 from whoosh.query.compound import DefaultOr as Or
 
-from search_api.expansion import expanded_groups, expansion_terms
+from search_api.expansion import expanded_groups
 from search_api.query_parser import Item, ParsedQuery
 
 TEXT_FIELDS = ("title", "body")
@@ -40,12 +40,6 @@ class QueryBuilder:
             if token.text not in alternatives:
                 alternatives.append(token.text)
         return list(grouped.values())
-
-    def terms(self, parsed: ParsedQuery) -> set[str]:
-        """Every analyzed text term of the query's required items (for highlighting)."""
-        terms = {t for group in parsed.groups for item in group if item.kind != "prefix"
-                 for alts in self.positions(item.text) for t in alts}
-        return terms | expansion_terms(self, parsed) if self.expand else terms
 
     def item_query(self, item: Item) -> Q.Query | None:
         """A query matching one item in the title or the body, or None if it has no terms."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from indexer.index.pages import query_terms
 from search_api.facet_arrays import FACETS, FacetArrays
 from search_api.highlight import opening, snippet
 from search_api.index_reader import Snapshot
@@ -40,6 +41,7 @@ class SearchParams:
     ui_lang: str = "en"
     #: Seconds the ranking of one search may take; past it the hits ranked so far are used.
     time_limit: float = 5.0
+    deadline: float = 0.0
     timed_out: bool = False
 
 
@@ -102,6 +104,7 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, m
     masks = filter_masks(arrays, params)
     query, relaxed = None, False
     matched, scores = arrays.live.copy(), None
+    params.deadline = time.monotonic() + params.time_limit  # one budget for both passes
     if not parsed.empty:
         query = builder.build(parsed)
         if query is None:
@@ -118,7 +121,7 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, m
     result_mask = _combine(base, masks)
     total = int(result_mask.sum())
     docnums = _page(result_mask, scores, arrays, params)
-    terms = builder.terms(parsed) if query is not None else set()
+    terms = query_terms(query) if query is not None else set()
     results = [
         _result(snapshot, docnum, None if scores is None else round(float(scores[docnum]), 4), terms, query)
         for docnum in docnums
@@ -134,10 +137,10 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, m
         "suggestion": None,
         "timed_out": False,
     }
-    if params.q.strip() and total < FEW_RESULTS:
+    if params.q.strip() and total < FEW_RESULTS and not params.timed_out:
         from search_api.suggest import did_you_mean
 
-        response["suggestion"] = did_you_mean(snapshot, params.q, builder, total)
+        response["suggestion"] = did_you_mean(snapshot, params.q, builder, total, _combine(arrays.canonical, masks))
     response["timed_out"] = params.timed_out
     response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return response
@@ -153,7 +156,7 @@ def _score_all(searcher, query, size: int, params: SearchParams) -> tuple[np.nda
     """
     mask = np.zeros(size, dtype=bool)
     scores = np.zeros(size, dtype=np.float64)
-    deadline = time.monotonic() + params.time_limit
+    deadline = params.deadline
     context = searcher.context()
     seen = 0
     for subsearcher, offset in searcher.leaf_searchers():

@@ -153,12 +153,13 @@ def _known(word: str, builder, reader) -> bool:
     )
 
 
-def did_you_mean(snapshot, q: str, builder, total: int) -> str | None:
+def did_you_mean(snapshot, q: str, builder, total: int, allowed) -> str | None:
     """A respelling of ``q`` from the index's own words that finds more, or None.
 
     Only words the index does not know are respelt (a Korean word whose morphemes are
     indexed is known whatever its particles), each to the most frequent indexed word
-    within edit distance 2 (1 for short words).
+    within edit distance 2 (1 for short words); the respelling is offered only when it
+    finds more among ``allowed`` (a document mask: the active filters, duplicates collapsed).
     """
     vocab = vocabulary(snapshot)
     reader = snapshot.searcher.reader()
@@ -181,5 +182,5 @@ def did_you_mean(snapshot, q: str, builder, total: int) -> str | None:
     query = builder.build(parse_query(corrected, max_chars=10_000, max_terms=10_000), relaxed=False)
     if query is None:
         return None
-    found = sum(1 for d in snapshot.searcher.docs_for_query(query) if snapshot.facets.canonical[d])
+    found = sum(1 for d in snapshot.searcher.docs_for_query(query) if allowed[d])
     return corrected if found > total else None

@@ -89,3 +89,17 @@ def test_generation_switch_under_requests_has_no_failed_request(tmp_path):
     assert delay < 2.0, f"new generation served after {delay:.2f} s"
     assert not failures, failures[:5]
     assert served and served[-1] == 40 and 30 in served
+
+
+def test_a_snapshot_retired_between_lookup_and_use_is_never_used_or_closed_twice(index_dir):
+    from search_api.index_reader import IndexHolder
+
+    holder = IndexHolder(index_dir)
+    stale = holder._current()
+    stale.retire()  # a generation switch closes it: nobody holds it
+    assert stale.enter() is False  # a late request must not use it...
+    stale.retire()  # ...and closing again is harmless
+    holder._snapshot = None  # the holder opens the live generation anew
+    with holder.snapshot() as fresh:
+        assert fresh is not stale and fresh.searcher.doc_count() > 0
+    holder.close()

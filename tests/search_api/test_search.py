@@ -197,3 +197,9 @@ def test_a_search_over_its_time_budget_returns_what_was_ranked(index_dir):
     assert body["total"] > 0 and body["results"]  # what was scored in time is counted and ranked
     full = app.test_client().get("/api/search", query_string={"q": "Seoul city policy"}).get_json()
     assert body["total"] <= full["total"]
+
+
+def test_did_you_mean_respects_the_filters(client):
+    assert search(client, q="bicyle")["suggestion"] == "bicycle"
+    # no record from 2023 or later says bicycle: a respelling would still find nothing
+    assert search(client, q="bicyle", year_from=2023)["suggestion"] is None
