@@ -95,8 +95,6 @@ def install(app: Flask) -> None:
         request_id = getattr(g, "request_id", None) or _request_id()
         response.headers["X-Request-ID"] = request_id
         seconds = time.perf_counter() - getattr(g, "started", time.perf_counter())
-        if zero_log is not None and request.endpoint == "search.search" and response.status_code == 200:
-            zero_log.maybe_record(response, request_id)
         access_log.info("request", extra={
             "request_id": request_id, "method": request.method, "path": request.path[:300],
             "route": request.url_rule.rule if request.url_rule else None, "status": response.status_code,
@@ -117,17 +115,9 @@ class ZeroResultLog:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
 
-    def maybe_record(self, response, request_id: str) -> None:
-        try:
-            body = response.get_json(silent=True)
-        except Exception:  # noqa: BLE001 - never fail a request for the log
-            return
-        if not isinstance(body, dict) or body.get("total") != 0 or not str(body.get("query", "")).strip():
-            return
-        from search_api.metrics import count_zero_result
-
-        count_zero_result()
-        filters = {k: v for k, v in request.args.lists() if k not in ("q", "page", "size", "ui_lang")}
+    def record_search(self, body: dict[str, Any], args, request_id: str | None) -> None:
+        """Log one zero-result search: its query, filters and suggestion."""
+        filters = {k: v for k, v in args.lists() if k not in ("q", "page", "size", "ui_lang")}
         self.record({"ts": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "query": str(body.get("query"))[:self.MAX_QUERY], "filters": filters,
                      "relaxed": body.get("relaxed"), "suggestion": body.get("suggestion"),

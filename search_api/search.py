@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from indexer.index.pages import query_terms
+from indexer.index.pages import query_terms, score_pages, top_page
 from search_api.facet_arrays import FACETS, FacetArrays
 from search_api.highlight import opening, snippet
 from search_api.index_reader import Snapshot
@@ -191,15 +191,13 @@ def _page(mask: np.ndarray, scores: np.ndarray | None, arrays: FacetArrays, para
 
 
 def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], query) -> dict[str, Any]:
-    stored = snapshot.stored(docnum)
     record = snapshot.record(docnum)
     analyzer = snapshot.searcher.schema["body"].analyzer
     page = None
     text = record.get("body", "")
-    if record.get("pages") and query is not None:
-        from indexer.index.pages import best_page
-
-        page = best_page(snapshot.searcher, docnum, query)
+    if record.get("pages") and terms:
+        pages = [(p["number"], p["text"]) for p in record["pages"]]
+        page = top_page(score_pages(snapshot.searcher, pages, terms))
         if page is not None:
             text = next((p["text"] for p in record["pages"] if p["number"] == page), text)
     if record.get("pages") and page is None:

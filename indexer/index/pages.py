@@ -31,19 +31,27 @@ def page_scores(searcher: Searcher, stored: dict[str, Any], query: Query) -> dic
     """Score of every page of a stored document for ``query`` (empty when it has no pages)."""
     if not stored.get("pages"):
         return {}
-    terms = query_terms(query)
+    return score_pages(searcher, json.loads(stored["pages"]), query_terms(query))
+
+
+def score_pages(searcher: Searcher, pages: list, terms: set[str]) -> dict[int, float]:
+    """Score of each ``(number, text)`` page for the analyzed ``terms`` (tf x idf)."""
     analyzer = searcher.schema["body"].analyzer
     idf = {t: searcher.idf("body", t) for t in terms}
     scores = {}
-    for number, text in json.loads(stored["pages"]):
+    for number, text in pages:
         counts = Counter(tok.text for tok in analyzer(text) if tok.text in terms)
         scores[number] = sum((1 + math.log(n)) * idf[t] for t, n in counts.items())
     return scores
 
 
-def best_page(searcher: Searcher, docnum: int, query: Query) -> int | None:
-    """Number of the page of document ``docnum`` best matching ``query``, or None."""
-    scores = page_scores(searcher, searcher.stored_fields(docnum), query)
+def top_page(scores: dict[int, float]) -> int | None:
+    """The best-scoring page (the first among equals), or None when no page matched."""
     if not scores or max(scores.values()) <= 0:
         return None
     return max(scores, key=lambda n: (scores[n], -n))
+
+
+def best_page(searcher: Searcher, docnum: int, query: Query) -> int | None:
+    """Number of the page of document ``docnum`` best matching ``query``, or None."""
+    return top_page(page_scores(searcher, searcher.stored_fields(docnum), query))

@@ -1,7 +1,7 @@
 """Public search routes: search, suggest, facets."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from search_api.params import search_params, ui_lang
 from search_api.search import SearchParams, facet_lists, filter_masks, run_search
@@ -28,7 +28,19 @@ def search():
     params.time_limit = settings.search_time_limit
     with _holder().snapshot() as snapshot:
         body = run_search(snapshot, params, settings.max_query_chars, settings.max_query_terms)
+    if body["total"] == 0 and params.q.strip():
+        _zero_result(body)
     return jsonify(body)
+
+
+def _zero_result(body: dict) -> None:
+    """Count a search that found nothing, and log it for staff when the log is configured."""
+    from search_api.metrics import count_zero_result
+
+    count_zero_result()
+    zero_log = current_app.extensions.get("policy_search.zero_result_log")
+    if zero_log is not None:
+        zero_log.record_search(body, request.args, getattr(g, "request_id", None))
 
 
 @bp.get("/api/suggest")

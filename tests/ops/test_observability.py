@@ -154,3 +154,22 @@ def test_url_and_body_limits(shared_index):
     response = client.get("/api/search?q=" + "a" * 400)
     assert response.status_code == 414
     assert response.get_json()["error"]["code"] == "uri_too_long"
+
+
+def test_zero_result_metric_counts_without_the_file_log(tmp_path):
+    from search_api import create_app
+    from tests.search_api.conftest import write_fixture_export
+    from indexer.index.builder import build_index
+
+    build_index([write_fixture_export(tmp_path / "src")], tmp_path / "index")
+    client = create_app({"index": str(tmp_path / "index")}).test_client()
+
+    def zero_count() -> float:
+        text = client.get("/metrics").get_data(as_text=True)
+        lines = [line for line in text.splitlines() if line.startswith("policy_search_zero_result_queries_total")]
+        return sum(float(line.rsplit(" ", 1)[1]) for line in lines)
+
+    before = zero_count()
+    assert client.get("/api/search?q=zzyzxqv").get_json()["total"] == 0
+    assert client.get("/api/search?q=bicycle").get_json()["total"] > 0
+    assert zero_count() == before + 1
