@@ -202,7 +202,3 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None) -> E
     link_translations(result.records)
     return result
 
-
-def default_workers() -> int:
-    """One worker per available core."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -24,6 +24,7 @@ class Vocabulary:
     cities: list[tuple[str, str, int]] = field(default_factory=list)  # name, name_ko, count
     terms: Counter = field(default_factory=Counter)
     speller: "Speller | None" = None
+    ranked: list[str] = field(default_factory=list)  # terms, most frequent first
 
 
 def vocabulary(snapshot) -> Vocabulary:
@@ -55,6 +56,7 @@ def _build(snapshot) -> Vocabulary:
         key=lambda c: -c[2],
     )
     vocab.speller = Speller(vocab.terms)
+    vocab.ranked = [term for term, _ in vocab.terms.most_common()]
     return vocab
 
 
@@ -136,7 +138,7 @@ def suggest(snapshot, prefix: str) -> list[dict[str, Any]]:
             add(name_ko, "city")
     last = low.split()[-1]
     head = prefix[: len(prefix) - len(last)]
-    terms = [t for t, n in vocab.terms.most_common() if t.startswith(last) and t != last]
+    terms = [t for t in vocab.ranked if t.startswith(last) and t != last]
     for term in terms[:5]:
         add(head + term, "term")
     for title in vocab.titles:

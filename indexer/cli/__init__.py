@@ -63,17 +63,10 @@ def extract(files: tuple[Path, ...], as_json: bool, workers: int) -> None:
         raise click.exceptions.Exit(EXIT_FAILURE)
 
 
-try:  # the index commands register themselves on the group
-    from indexer.cli.index_commands import register as _register_index_commands
-except ImportError:  # pragma: no cover - only while the index package is being written
-    _register_index_commands = None
-if _register_index_commands is not None:
-    _register_index_commands(main)
-
-from indexer.cli.glossary_commands import register as _register_glossary_commands  # noqa: E402
-
-_register_glossary_commands(main)
-
+# The other command groups register themselves on ``main``.
 from indexer.cli.export_commands import register as _register_export_commands  # noqa: E402
+from indexer.cli.glossary_commands import register as _register_glossary_commands  # noqa: E402
+from indexer.cli.index_commands import register as _register_index_commands  # noqa: E402
 
-_register_export_commands(main)
+for _register in (_register_index_commands, _register_glossary_commands, _register_export_commands):
+    _register(main)

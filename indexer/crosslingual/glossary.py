@@ -55,10 +55,6 @@ def _analyzer():
     return text_analyzer()
 
 
-def lang_of(text: str) -> str:
-    return "ko" if _HANGUL.search(text) else "en"
-
-
 class Glossary:
     """Entries, and a lookup from analyzed term sequences to the entries they name."""
 

@@ -207,16 +207,16 @@ def update_index(paths: list[Path], index_dir: Path, workers: int = 1, force: bo
         gens.live_path(index_dir)  # fail early when there is nothing to update
         result = extract_sources([Path(p) for p in paths], workers=workers)
         return _update_locked(result.records, result.origins, index_dir, [_resolve(p) for p in paths],
-                              list(result.errors), force, progress, started)
+                              list(result.errors), force, progress, started, validated=True)
 
 
 def _update_locked(records: list[dict[str, Any]], origins: dict[str, str], index_dir: Path,
                    roots: list[str], skipped: list[tuple[str, str]], force: bool,
-                   progress: bool | None, started: float) -> BuildSummary:
+                   progress: bool | None, started: float, validated: bool = False) -> BuildSummary:
     ix, live_meta = gens.open_live(index_dir)
     with ix.reader() as reader:
         live = {f["id"]: (f.get("origin", ""), f.get("content_hash", "")) for _, f in reader.iter_docs()}
-    records = _clean(records, origins, skipped)
+    records = _clean(records, origins, skipped, validated=validated)
     failed = {_resolve(p) for p, _ in skipped if p}
     new = {r["id"]: r for r in records}
     deleted = [i for i, (origin, _) in live.items()
