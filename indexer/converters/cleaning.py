@@ -9,6 +9,8 @@ from indexer.errors import ConversionError
 # C0/C1 control characters except tab and newline; a NUL silently cuts MeCab's input.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Zero-width characters and the BOM carry no text; left in, they split words at analysis time.
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 
 #: Share of replacement or control characters above which bytes are taken for binary junk.
@@ -16,10 +18,14 @@ MAX_JUNK_RATIO = 0.05
 
 
 def clean_text(text: str) -> str:
-    """NFC-normalise and replace control characters and lone surrogates with spaces."""
-    text = _SURROGATE.sub("\ufffd", text)
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _CONTROL.sub(" ", text)
+    """NFC-normalise; drop zero-width characters; control characters and lone surrogates out.
+
+    (The analyzer's own guards, in indexer.analysis.guards, keep offsets into text as
+    given; here the stored text itself is cleaned once, at ingestion.)
+    """
+    text = _SURROGATE.sub("\ufffd", _INVISIBLE.sub("", text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    return _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
 
 
 def collapse_spaces(text: str) -> str:

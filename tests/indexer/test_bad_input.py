@@ -148,3 +148,12 @@ def test_cli_extract_fails_when_every_input_fails(tmp_path):
 def test_cli_usage_error_is_exit_2():
     done = subprocess.run([sys.executable, "-m", "indexer.cli", "extract"], capture_output=True, text=True)
     assert done.returncode == 2
+
+
+def test_invisible_characters_do_not_split_words(tmp_path):
+    export = tmp_path / "export.jsonl"
+    export.write_text(json.dumps({"id": "zw-1", "title": "\ufeff서울\u200b시 자전거",
+                                  "body": "공유\u200d도시 정책\u2028다음 줄"}) + "\n", encoding="utf-8")
+    (record,) = extract_sources([export]).records
+    assert record["title"] == "서울시 자전거"
+    assert record["body"] == "공유도시 정책\n다음 줄"
