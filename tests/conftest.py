@@ -34,3 +34,15 @@ def seed_records():
     result = extract_sources([SEED_PAGES])
     assert not result.errors, result.errors
     return result.records
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """A real index of corpus/ and the fixture records (tests.search_api.conftest), read-only."""
+    from indexer.index.builder import build_index
+    from tests.search_api.conftest import write_fixture_export
+
+    root = tmp_path_factory.mktemp("api-index")
+    export = write_fixture_export(root / "extra")
+    build_index([CORPUS, export], root / "index")
+    return root / "index"

@@ -12,27 +12,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.index.builder import build_index
 from search_api import create_app
 from search_api.errors import APIError
-from tests.ops.helpers import CORPUS, PY, REPO, env
-from tests.search_api.conftest import write_fixture_export
+from tests.ops.helpers import PY, REPO, env
 
 QUERY_ALPHABET = st.sampled_from(list('abcxyz서울시자전거公共 "\'-*()[]{}:~^!?\\/|&<>.,;+=_\t\n\u200b\u0000\ud7a3é'))
 queries = st.one_of(st.text(max_size=120), st.text(alphabet=QUERY_ALPHABET, max_size=120))
 
 
 @pytest.fixture(scope="module")
-def hostile_index(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("hostile")
-    export = write_fixture_export(root / "extra")
-    build_index([CORPUS, export], root / "index")
-    return root / "index"
-
-
-@pytest.fixture(scope="module")
-def hostile_app(hostile_index):
-    return create_app({"index": str(hostile_index)})
+def hostile_app(corpus_index):
+    return create_app({"index": str(corpus_index)})
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))

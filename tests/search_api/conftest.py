@@ -9,9 +9,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from indexer.index.builder import build_index
 from search_api import create_app
-from tests.conftest import CORPUS
 
 #: Records the tests write beside the bundled corpus: markup and a Korean compound.
 FIXTURE_RECORDS = [
@@ -32,12 +30,9 @@ def write_fixture_export(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory) -> Path:
-    """A real index of corpus/ and the fixture records."""
-    root = tmp_path_factory.mktemp("api-index")
-    export = write_fixture_export(root / "extra")
-    build_index([CORPUS, export], root / "index")
-    return root / "index"
+def index_dir(corpus_index: Path) -> Path:
+    """The shared read-only index of corpus/ and the fixture records (tests/conftest.py)."""
+    return corpus_index
 
 
 @pytest.fixture(scope="session")
