@@ -22,10 +22,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["policy_search.settings"] = settings
     app.extensions["policy_search.index"] = IndexHolder(settings.index, settings.refresh_interval)
 
-    from search_api.routes import documents, meta, search, similar, ui
+    from search_api.routes import documents, export, meta, search, similar, ui
 
     for blueprint in (search.bp, documents.bp, similar.bp, meta.bp, ui.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(export.bp)
     register_error_handler(app)
     _cors(app, settings)
     _operations(app)
@@ -35,12 +36,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _operations(app: Flask) -> None:
     """Request ids + JSON access log, metrics, limits, admin routes (docs/operations.md)."""
     from search_api import limits, logging_setup, metrics
-    from search_api.routes import admin
+    from search_api.routes import admin, analytics
 
     logging_setup.install(app)
     metrics.install(app)
     limits.install(app)
     app.register_blueprint(admin.bp)
+    analytics.install(app)
 
 
 def _cors(app: Flask, settings: Settings) -> None:
@@ -49,7 +51,7 @@ def _cors(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def add_cors(response):
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.path != "/api/events":
             return response
         origin = request.headers.get("Origin")
         if "*" in allowed:

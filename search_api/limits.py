@@ -27,7 +27,7 @@ from flask import Flask, request
 from search_api.errors import APIError
 
 #: Routes the rate limit applies to (the public read routes).
-LIMITED_PREFIXES = ("/api/search", "/api/suggest", "/api/facets", "/api/documents")
+LIMITED_PREFIXES = ("/api/search", "/api/suggest", "/api/facets", "/api/documents", "/api/events")
 PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 _RATE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.I)
 #: Buckets kept per worker (least recently used dropped first).

@@ -228,3 +228,32 @@ def record_url(record: dict[str, Any], page: int | None = None) -> str:
 
     url = f"/api/documents/{quote(record['id'], safe='')}/source"
     return f"{url}#page={page}" if page else url
+
+
+def ranked_hits(snapshot: Snapshot, params: SearchParams, limit: int, max_chars: int = 500,
+                max_terms: int = 32) -> tuple[list[int], int, set[str]]:
+    """Every hit of a search in the order ``run_search`` pages them (at most ``limit``), the
+    total, and the query's terms: what an export streams. Same matching, relaxing, filters,
+    collapse and ranking as ``run_search``; ``params.page``/``size`` are ignored."""
+    arrays, searcher = snapshot.facets, snapshot.searcher
+    parsed = parse_query(params.q, max_chars, max_terms)
+    builder = QueryBuilder(searcher.schema)
+    masks = filter_masks(arrays, params)
+    query, matched, scores = None, arrays.live.copy(), None
+    params.deadline = time.monotonic() + params.time_limit
+    if not parsed.empty:
+        query = builder.build(parsed)
+        if query is None:
+            matched[:] = False
+        else:
+            matched, scores = _score_all(searcher, query, arrays.size, params)
+            matched &= arrays.live
+            if not (_combine(matched & arrays.canonical, masks)).any() and len(parsed.groups) > 1:
+                query = builder.build(parsed, relaxed=True)
+                matched, scores = _score_all(searcher, query, arrays.size, params)
+                matched &= arrays.live
+    result_mask = _combine(matched & arrays.canonical, masks)
+    total = int(result_mask.sum())
+    every = SearchParams(sort=params.sort, page=1, size=max(1, min(limit, total)))
+    docnums = _page(result_mask, scores, arrays, every) if limit > 0 else []
+    return docnums, total, query_terms(query) if query is not None else set()

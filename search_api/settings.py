@@ -42,6 +42,13 @@ class Settings:
     #: Largest request body and longest URL accepted.
     max_body_bytes: int = 65536
     max_url_chars: int = 4096
+    #: Most rows one ``/api/search/export`` returns (the first ones in rank order).
+    max_export_rows: int = 10_000
+    # --- query analytics (docs/operations.md) ---
+    #: SQLite file of the query analytics (default ``<index>/analytics.sqlite3``); ``off``: not kept.
+    analytics_db: str | None = None
+    #: Days of searches and clicks kept; older rows are deleted.
+    analytics_retention_days: int = 90
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -76,6 +83,10 @@ def _convert(name: str, raw: str) -> Any:
     if name in ("jobs_dir", "zero_result_log"):
         return Path(raw) if raw.strip() else None
     if name in ("admin_token", "rate_limit", "trusted_proxies"):
+        return raw.strip() or None
+    if name == "analytics_retention_days":
+        return int(raw)
+    if name == "analytics_db":
         return raw.strip() or None
     if name in ("refresh_interval", "search_time_limit"):
         return float(raw)

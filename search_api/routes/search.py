@@ -28,6 +28,7 @@ def search():
     params.time_limit = settings.search_time_limit
     with _holder().snapshot() as snapshot:
         body = run_search(snapshot, params, settings.max_query_chars, settings.max_query_terms)
+    g.search_body = body  # query analytics (routes/analytics.py)
     if body["total"] == 0 and params.q.strip():
         _zero_result(body)
     return jsonify(body)

@@ -1,0 +1,93 @@
+"""Rows of a search export: every hit of a query in rank order, as CSV (UTF-8 with BOM) or JSON lines.
+
+The ranking is ``search.ranked_hits``, the same as ``/api/search``'s pages; this module only
+turns document numbers into rows and rows into text, a batch at a time.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Iterable, Iterator
+
+from indexer.index.pages import score_pages, top_page
+from search_api.index_reader import Snapshot
+from search_api.search import record_url
+
+FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+#: Columns of an export, in order (CSV header and JSON keys alike).
+COLUMNS = ("id", "title", "date", "lang", "type", "cities", "topics", "sdgs", "url", "page")
+#: Rows rendered per chunk of the streamed body.
+BATCH = 200
+BOM = "\ufeff"
+#: Separator of list values inside one CSV cell.
+LIST_SEPARATOR = "; "
+
+
+def export_row(snapshot: Snapshot, docnum: int, terms: set[str]) -> dict[str, Any]:
+    """One hit as an export row; a PDF's page is the best-matching one, as in the search results."""
+    record = snapshot.record(docnum)
+    page = None
+    if record.get("pages"):
+        if terms:
+            page = top_page(score_pages(snapshot.searcher, [(p["number"], p["text"]) for p in record["pages"]], terms))
+        if page is None:
+            page = record["pages"][0]["number"]
+    return {
+        "id": record["id"],
+        "title": record["title"],
+        "date": record.get("date"),
+        "lang": record["lang"],
+        "type": record["type"],
+        "cities": [c["name"] if isinstance(c, dict) else str(c) for c in record.get("cities", [])],
+        "topics": list(record.get("topics", [])),
+        "sdgs": list(record.get("sdgs", [])),
+        "url": record_url(record, page),
+        "page": page,
+    }
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    text = str(value)
+    # a cell starting like a formula is read as text by spreadsheets (CSV injection)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """CSV text: BOM and header first, then the rows a batch per chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    yield BOM + buffer.getvalue()
+    for batch in _batches(rows):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([_csv_cell(row[c]) for c in COLUMNS] for row in batch)
+        yield buffer.getvalue()
+
+
+def jsonl_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """One JSON object per line, a batch per chunk."""
+    for batch in _batches(rows):
+        yield "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in batch)
+
+
+def _batches(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def export_chunks(snapshot: Snapshot, docnums: list[int], terms: set[str], fmt: str) -> Iterator[str]:
+    """The streamed body of an export in ``fmt`` (``csv`` or ``jsonl``)."""
+    rows = (export_row(snapshot, docnum, terms) for docnum in docnums)
+    return csv_chunks(rows) if fmt == "csv" else jsonl_chunks(rows)
