@@ -127,5 +127,28 @@ def query(q: str, index: Path, city, topic, lang, type_, sort: str, size: int, a
         click.echo(f"Did you mean: {body['suggestion']}")
 
 
+@main.command()
+@click.option("--index", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True)
+@click.option("--db", type=click.Path(path_type=Path), default=None,
+              help="The analytics file, when not <index>/analytics.sqlite3.")
+@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="The report as /api/admin/analytics returns it.")
+def analytics(index: Path, db: Path | None, days: int, limit: int, as_json: bool) -> None:
+    """Query analytics: top and zero-result queries, the daily trend, slowest queries, clicks."""
+    from search_api.analytics import FILENAME, AnalyticsStore
+    from search_api.analytics_text import report_lines
+
+    path = db or index / FILENAME
+    if not path.is_file():
+        raise click.ClickException(f"no analytics file at {path}")
+    report = AnalyticsStore(path).report(days, limit)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for line in report_lines(report):
+        click.echo(line)
+
+
 if __name__ == "__main__":
     main(prog_name="policy-search")

@@ -33,7 +33,14 @@
       undated: "Undated", openSource: "Open source", openPdf: "Open PDF at page {n}", page: "p. {n}",
       alsoIn: "Also in", duplicates: "{n} similar", cities: "Cities",
       lang_ko: "Korean", lang_en: "English", lang_mixed: "Korean & English",
-      kind_term: "term", kind_title: "title", kind_city: "city", kind_topic: "topic"
+      kind_term: "term", kind_title: "title", kind_city: "city", kind_topic: "topic",
+      timelineTitle: "Results over time", timelineLabel: "Results per year",
+      timelineHint: "Click a year to filter; drag or shift-click for a range. Keys: ← → to move, Enter to choose, Shift+← → for a range.",
+      timelineBar: "{year}: {n} documents", timelineTable: "Documents per year for this search", showTable: "Show as table",
+      year: "Year", documents: "Documents",
+      exportLabel: "Export", exportCsv: "CSV", exportJsonl: "JSON lines",
+      exportTitle: "Download every result of this search ({fmt})",
+      wordsOnly: "Words only", meaning: "Similar in meaning", meaningTitle: "Found by meaning, not by the words typed"
     },
     ko: {
       skip: "검색 결과로 건너뛰기", searchLabel: "정책 문서 검색", searchButton: "검색",
@@ -58,7 +65,14 @@
       undated: "날짜 없음", openSource: "원문 보기", openPdf: "PDF {n}쪽 열기", page: "{n}쪽",
       alsoIn: "다른 언어", duplicates: "유사 문서 {n}건", cities: "도시",
       lang_ko: "한국어", lang_en: "영어", lang_mixed: "한국어·영어",
-      kind_term: "검색어", kind_title: "제목", kind_city: "도시", kind_topic: "주제"
+      kind_term: "검색어", kind_title: "제목", kind_city: "도시", kind_topic: "주제",
+      timelineTitle: "연도별 검색 결과", timelineLabel: "연도별 결과 수",
+      timelineHint: "연도를 누르면 그 해로 좁힙니다. 끌거나 Shift를 누른 채 누르면 기간을 고릅니다. 키보드: ← → 이동, Enter 선택, Shift+← → 기간.",
+      timelineBar: "{year}년: 문서 {n}건", timelineTable: "이 검색의 연도별 문서 수", showTable: "표로 보기",
+      year: "연도", documents: "문서 수",
+      exportLabel: "내보내기", exportCsv: "CSV", exportJsonl: "JSON lines",
+      exportTitle: "이 검색의 모든 결과 내려받기 ({fmt})",
+      wordsOnly: "단어 일치만", meaning: "의미 유사", meaningTitle: "입력한 단어가 아니라 의미로 찾은 결과"
     }
   };
 
@@ -71,6 +85,7 @@
   var debounceTimer = null;
   var typingEntry = false; // the current history entry was pushed by as-you-type search
   var expandedFacets = {};
+  var modeSupported = true; // false once the API has refused the mode parameter
   var el = {};
 
   function $(id) { return document.getElementById(id); }
@@ -102,7 +117,7 @@
   /* ---------- state <-> URL ---------- */
   function emptyState() {
     return { q: "", city: [], topic: [], sdg: [], lang: [], type: [], year_from: "", year_to: "",
-             sort: "relevance", page: 1, size: DEFAULT_SIZE };
+             sort: "relevance", mode: "", page: 1, size: DEFAULT_SIZE };
   }
   function stateFromURL() {
     var p = new URLSearchParams(location.search);
@@ -112,6 +127,7 @@
     s.year_from = /^\d{4}$/.test(p.get("year_from") || "") ? p.get("year_from") : "";
     s.year_to = /^\d{4}$/.test(p.get("year_to") || "") ? p.get("year_to") : "";
     s.sort = ["relevance", "newest", "oldest"].indexOf(p.get("sort")) >= 0 ? p.get("sort") : "relevance";
+    s.mode = p.get("mode") === "lexical" && modeSupported ? "lexical" : "";
     s.page = Math.max(1, parseInt(p.get("page"), 10) || 1);
     var size = parseInt(p.get("size"), 10);
     s.size = size >= 1 && size <= 100 ? size : DEFAULT_SIZE;
@@ -124,6 +140,7 @@
     if (s.year_from) p.set("year_from", s.year_from);
     if (s.year_to) p.set("year_to", s.year_to);
     if (s.sort !== "relevance") p.set("sort", s.sort);
+    if (s.mode && modeSupported) p.set("mode", s.mode);
     if (s.page > 1) p.set("page", String(s.page));
     if (s.size !== DEFAULT_SIZE) p.set("size", String(s.size));
     if (withUi) p.set("ui_lang", uiLang);
@@ -195,6 +212,7 @@
         return r.json().catch(function () { return null; }).then(function (body) {
           if (!r.ok) {
             var msg = body && body.error ? body.error.message : "HTTP " + r.status;
+            if (r.status === 400 && state.mode && /\bmode\b/.test(msg)) throw { modeRefused: true };
             throw new Error(msg);
           }
           return body;
@@ -208,6 +226,13 @@
       })
       .catch(function (err) {
         if (seq !== requestSeq) return;
+        if (err && err.modeRefused) { // an API without the mode parameter: search by words, hide the switch
+          modeSupported = false;
+          state.mode = "";
+          history.replaceState(null, "", stateURL(state));
+          search(opts);
+          return;
+        }
         lastResponse = null;
         renderError(err && err.message ? err.message : String(err));
       })
@@ -223,6 +248,53 @@
       if (!composing) el.q.value = state.q;
     }
     el.sort.value = state.sort;
+    el.wordsOnly.checked = state.mode === "lexical";
+    el.wordsOnlyBox.hidden = !modeSupported;
+  }
+
+  /* ---------- results over time, export ---------- */
+  function renderTimeline(body) {
+    window.PolicySearchTimeline.render(el.timeline, body.facets.year || [], {
+      from: state.year_from, to: state.year_to, fmt: fmt,
+      text: { title: t("timelineTitle"), chartLabel: t("timelineLabel"), hint: t("timelineHint"),
+              barLabel: t("timelineBar"), tableCaption: t("timelineTable"), showTable: t("showTable"),
+              year: t("year"), documents: t("documents") },
+      onSelect: function (from, to) {
+        var next = clone(state);
+        next.year_from = from; next.year_to = to; next.page = 1;
+        go(next);
+        setTimeout(function () {
+          var bar = el.timeline.querySelector(".timeline-bar[tabindex='0']");
+          if (bar && document.activeElement === document.body) bar.focus();
+        }, 0);
+      }
+    });
+  }
+
+  function exportURL(format) {
+    var p = stateParams(state, true);
+    p.delete("page"); p.delete("size");
+    p.set("format", format);
+    return "/api/search/export?" + p.toString();
+  }
+
+  function renderExport() {
+    [["csv", el.exportCsv], ["jsonl", el.exportJsonl]].forEach(function (pair) {
+      pair[1].href = exportURL(pair[0]);
+      pair[1].title = t("exportTitle", { fmt: pair[0] === "csv" ? t("exportCsv") : t("exportJsonl") });
+    });
+    el.exportBox.hidden = false;
+  }
+
+  /** Report a click on a result: only the query, the result's id and its position (no cookie, no id of the person). */
+  function reportClick(r, position) {
+    if (!state.q) return;
+    var body = JSON.stringify({ query: state.q, id: r.id, position: position });
+    try {
+      if (navigator.sendBeacon && navigator.sendBeacon("/api/events", body)) return;
+    } catch (e) { /* fall back to fetch */ }
+    fetch("/api/events", { method: "POST", body: body, keepalive: true, credentials: "omit",
+      headers: { "Content-Type": "text/plain" } }).catch(function () { /* analytics are optional */ });
   }
 
   /* ---------- rendering ---------- */
@@ -235,6 +307,8 @@
     renderNotice(body);
     renderChips();
     renderFacets(body.facets);
+    renderTimeline(body);
+    renderExport();
     renderResults(body);
     renderPagination(body);
     el.error.hidden = true;
@@ -324,7 +398,7 @@
 
   function clearFilters() {
     var next = emptyState();
-    next.q = state.q; next.sort = state.sort; next.size = state.size;
+    next.q = state.q; next.sort = state.sort; next.size = state.size; next.mode = state.mode;
     go(next);
   }
 
@@ -457,7 +531,8 @@
         h("span", { class: "badge badge-" + r.type, text: typeLabel }),
         h("span", { class: "meta-date" }, [h("time", { datetime: r.date || null, text: formatDate(r.date) })]),
         h("span", { class: "meta-lang", text: t("lang_" + r.lang) }),
-        r.page ? h("span", { class: "meta-page", text: t("page", { n: r.page }) }) : null
+        r.page ? h("span", { class: "meta-page", text: t("page", { n: r.page }) }) : null,
+        r.match === "meaning" ? h("span", { class: "badge badge-meaning", title: t("meaningTitle"), text: t("meaning") }) : null
       ]);
       var cities = (r.cities || []).map(function (c) { return uiLang === "ko" && c.name_ko ? c.name_ko : c.name; });
       var tags = h("ul", { class: "result-tags", role: "list" });
@@ -482,7 +557,11 @@
       if (r.duplicates && r.duplicates.length) {
         actions.appendChild(h("span", { class: "meta-note", text: t("duplicates", { n: r.duplicates.length }) }));
       }
-      var li = h("li", { class: "result", "data-id": r.id }, [
+      var position = (body.page - 1) * body.size + i + 1;
+      [titleLink, actions.querySelector(".source-link")].forEach(function (a) {
+        if (a) a.addEventListener("click", function () { reportClick(r, position); });
+      });
+      var li = h("li", { class: "result", "data-id": r.id, "data-match": r.match || null }, [
         h("h3", { class: "result-title" }, [titleLink]),
         meta,
         snippetNode(r.snippet),
@@ -672,6 +751,9 @@
       if (composing) return;
       submit();
     });
+    el.wordsOnly.addEventListener("change", function () {
+      var next = clone(state); next.mode = el.wordsOnly.checked ? "lexical" : ""; next.page = 1; go(next);
+    });
     el.sort.addEventListener("change", function () {
       var next = clone(state); next.sort = el.sort.value; next.page = 1; go(next);
     });
@@ -704,7 +786,9 @@
       form: $("search-form"), q: $("q"), list: $("suggestions"), sort: $("sort"), facets: $("facets"),
       chips: $("chips"), notice: $("notice"), results: $("results"), empty: $("empty"), error: $("error"),
       pagination: $("pagination"), status: $("status"), heading: $("results-heading"), clearSide: $("clear-all-side"),
-      filterToggle: $("filter-toggle"), sidebar: $("sidebar"), filterCount: $("filter-count")
+      filterToggle: $("filter-toggle"), sidebar: $("sidebar"), filterCount: $("filter-count"),
+      timeline: $("timeline"), exportBox: $("export"), exportCsv: $("export-csv"), exportJsonl: $("export-jsonl"),
+      wordsOnly: $("words-only"), wordsOnlyBox: $("words-only-box")
     };
     setUiLang(initialUiLang(), false);
     state = stateFromURL();
