@@ -5,7 +5,9 @@
  *   <script src="https://HOST/widget.js" data-endpoint="https://HOST" data-lang="ko"></script>
  *
  * Optional attributes on a container: data-lang (ko|en), data-size (1-20), data-city, data-topic,
- * data-type (a fixed filter), data-placeholder. The widget renders in a shadow root, so the host
+ * data-type (a fixed filter), data-placeholder. Autocomplete (↑ ↓ Enter Escape), sort, a words-only
+ * switch and the "similar in meaning" mark as on the staff page; clicks on results are reported to
+ * /api/events (query, result id, position only). The widget renders in a shadow root, so the host
  * page's styles cannot reach it and its styles cannot reach the host page.
  */
 (function () {
@@ -27,13 +29,19 @@
           none: "No documents found. Try other words.", error: "Search is unavailable right now.",
           prev: "Previous", next: "Next", page: "Page {n} of {t}", undated: "Undated", pdf: "PDF p. {n}",
           city: "City", topic: "Topic", type: "Type", lang: "Language", filters: "Filters",
-          didYouMean: "Did you mean", powered: "Policy Search" },
+          didYouMean: "Did you mean", powered: "Policy Search",
+          suggestions: "Suggestions", sort: "Sort", relevance: "Relevance", newest: "Newest", oldest: "Oldest",
+          wordsOnly: "Words only", meaning: "Similar in meaning", meaningTitle: "Found by meaning, not by the words typed",
+          kind: { term: "term", title: "title", city: "city", topic: "topic" } },
     ko: { label: "도시 정책 검색", placeholder: "도시 정책을 검색하세요…", button: "검색",
           results: function (n) { return "검색 결과 " + n.toLocaleString("ko-KR") + "건"; },
           none: "검색 결과가 없습니다. 다른 검색어를 써 보세요.", error: "지금은 검색할 수 없습니다.",
           prev: "이전", next: "다음", page: "{t}쪽 중 {n}쪽", undated: "날짜 없음", pdf: "PDF {n}쪽",
           city: "도시", topic: "주제", type: "유형", lang: "언어", filters: "필터",
-          didYouMean: "이것을 찾으셨나요?", powered: "정책 검색" }
+          didYouMean: "이것을 찾으셨나요?", powered: "정책 검색",
+          suggestions: "추천 검색어", sort: "정렬", relevance: "관련도순", newest: "최신순", oldest: "오래된순",
+          wordsOnly: "단어 일치만", meaning: "의미 유사", meaningTitle: "입력한 단어가 아니라 의미로 찾은 결과",
+          kind: { term: "검색어", title: "제목", city: "도시", topic: "주제" } }
   };
 
   var CSS = [
@@ -49,7 +57,19 @@
     ".ps *, .ps *::before, .ps *::after { box-sizing: border-box; }",
     "div, form, ol, ul, li, p, h2, h3, nav, section { display: block; margin: 0; padding: 0; }",
     "span, a, mark, label, time { display: inline; }",
-    ".form { display: flex; gap: 8px; }",
+    ".form { display: flex; gap: 8px; position: relative; }",
+    ".combo { position: relative; flex: 1; display: flex; min-width: 0; }",
+    "ul.sugg { position: absolute; left: 0; right: 0; top: 100%; z-index: 10; margin-top: 4px; list-style: none; background: #fff;",
+    "  border: 1px solid #d0d5dd; border-radius: 8px; box-shadow: 0 8px 24px rgba(16,24,40,.14); padding: 4px; max-height: 280px; overflow: auto; }",
+    "li.opt { display: flex; justify-content: space-between; gap: 10px; padding: 7px 10px; border-radius: 6px; cursor: pointer; color: #182230; }",
+    "li.opt .k { font-size: 11.5px; color: #475467; }",
+    "li.opt.on, li.opt:hover { background: #eef4ff; }",
+    "li.opt.on { outline: 2px solid #1849a9; outline-offset: -2px; }",
+    ".tools { display: flex; align-items: center; gap: 10px; font-size: 12.5px; color: #475467; }",
+    "select { font: inherit; font-size: 12.5px; color: #182230; background: #fff; border: 1px solid #d0d5dd; border-radius: 6px; padding: 2px 4px; }",
+    ".wo { display: inline-flex; align-items: center; gap: 4px; cursor: pointer; }",
+    ".wo input { flex: none; width: auto; padding: 0; margin: 0; border: 0; box-shadow: none; }",
+    ".mean { display: inline-block; margin-left: 6px; font-size: 11px; font-weight: 700; color: #7a2e0e; background: #fef0c7; border-radius: 4px; padding: 0 6px; }",
     ".sr { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }",
     "input { flex: 1; min-width: 0; font: inherit; font-size: 15px; color: #182230; background: #fff; border: 1.5px solid #98a2b3;",
     "  border-radius: 8px; padding: 9px 12px; margin: 0; }",
@@ -134,7 +154,8 @@
       var v = container.getAttribute("data-" + f);
       if (v && f !== "lang") fixed[f] = v;
     });
-    var state = { q: "", page: 1, filters: { city: [], topic: [], type: [] } };
+    var state = { q: "", page: 1, sort: "relevance", mode: "", filters: { city: [], topic: [], type: [] } };
+    var modeSupported = true;
 
     var root = container.attachShadow ? container.attachShadow({ mode: "open" }) : container;
     while (container.firstChild && root !== container) container.removeChild(container.firstChild);
@@ -147,11 +168,20 @@
     }
 
     var input = node(document, "input", { type: "search", id: id + "-q", autocomplete: "off", spellcheck: "false",
-      placeholder: container.getAttribute("data-placeholder") || T.placeholder, maxlength: "200" });
+      placeholder: container.getAttribute("data-placeholder") || T.placeholder, maxlength: "200",
+      role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": id + "-sugg" });
+    var sugg = node(document, "ul", { class: "sugg", id: id + "-sugg", role: "listbox", "aria-label": T.suggestions, hidden: "" });
     var form = node(document, "form", { class: "form", role: "search", "aria-label": T.label }, [
-      node(document, "label", { class: "sr", for: id + "-q", text: T.label }), input,
+      node(document, "label", { class: "sr", for: id + "-q", text: T.label }),
+      node(document, "div", { class: "combo" }, [input, sugg]),
       node(document, "button", { class: "go", type: "submit", text: T.button })
     ]);
+    var sortSelect = node(document, "select", { class: "sort", "aria-label": T.sort }, ["relevance", "newest", "oldest"].map(function (v) {
+      return node(document, "option", { value: v, text: T[v] });
+    }));
+    var wordsOnly = node(document, "input", { type: "checkbox", class: "words-only" });
+    var wordsLabel = node(document, "label", { class: "wo" }, [wordsOnly, node(document, "span", { text: T.wordsOnly })]);
+    var tools = node(document, "span", { class: "tools" }, [sortSelect, wordsLabel]);
     var facets = node(document, "div", { class: "facets", role: "group", "aria-label": T.filters });
     var status = node(document, "div", { class: "status", role: "status", "aria-live": "polite" });
     var dym = node(document, "p", { class: "dym", hidden: "" });
@@ -163,6 +193,7 @@
     root.appendChild(wrap);
 
     var seq = 0, timer = null, composing = false;
+    var suggestions = [], active = -1, suggestSeq = 0, suggestTimer = null;
 
     function run() {
       var my = ++seq;
@@ -170,15 +201,27 @@
       if (state.q) p.set("q", state.q);
       Object.keys(fixed).forEach(function (f) { p.append(f, fixed[f]); });
       Object.keys(state.filters).forEach(function (f) { state.filters[f].forEach(function (v) { p.append(f, v); }); });
+      if (state.sort !== "relevance") p.set("sort", state.sort);
+      if (state.mode && modeSupported) p.set("mode", state.mode);
       p.set("page", String(state.page));
       p.set("size", String(size));
       p.set("ui_lang", lang);
       wrap.setAttribute("aria-busy", "true");
       fetch(ENDPOINT + "/api/search?" + p.toString(), { mode: "cors", credentials: "omit", headers: { Accept: "application/json" } })
-        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (r) {
+          if (r.ok) return r.json();
+          return r.json().catch(function () { return null; }).then(function (body) {
+            var message = body && body.error ? body.error.message : "";
+            if (r.status === 400 && state.mode && /\bmode\b/.test(message)) throw { modeRefused: true };
+            throw new Error("HTTP " + r.status);
+          });
+        })
         .then(function (body) { if (my === seq) draw(body); })
-        .catch(function () {
+        .catch(function (err) {
           if (my !== seq) return;
+          if (err && err.modeRefused) { // an API without the mode parameter: words only, switch hidden
+            modeSupported = false; state.mode = ""; wordsOnly.checked = false; wordsLabel.hidden = true; run(); return;
+          }
           list.textContent = ""; facets.textContent = ""; pager.hidden = true; dym.hidden = true;
           status.textContent = "";
           msg.className = "msg err"; msg.textContent = T.error; msg.hidden = false;
@@ -189,6 +232,7 @@
     function draw(body) {
       status.textContent = "";
       status.appendChild(node(document, "span", { text: T.results(body.total) }));
+      status.appendChild(tools);
       // facets: the most useful values of city, topic and type, as toggle buttons
       facets.textContent = "";
       ["city", "topic", "type"].forEach(function (f) {
@@ -218,7 +262,8 @@
         if (lang === "en") dym.appendChild(document.createTextNode("?"));
       }
       list.textContent = "";
-      body.results.forEach(function (r) {
+      body.results.forEach(function (r, i) {
+        var position = (body.page - 1) * body.size + i + 1;
         var href = safeHref(r.url);
         var cities = (r.cities || []).map(function (c) { return lang === "ko" && c.name_ko ? c.name_ko : c.name; });
         var bits = [r.date || T.undated];
@@ -227,9 +272,13 @@
         bits.push(typeLabel || r.type);
         if (cities.length) bits.push(cities.slice(0, 3).join(", ") + (cities.length > 3 ? " +" + (cities.length - 3) : ""));
         if (r.page) bits.push(T.pdf.replace("{n}", r.page));
-        list.appendChild(node(document, "li", { class: "item", "data-id": r.id }, [
-          node(document, "a", { class: "title", href: href, target: "_blank", rel: "noopener noreferrer" }, [r.title]),
-          node(document, "span", { class: "meta", text: bits.join(" · ") }),
+        var link = node(document, "a", { class: "title", href: href, target: "_blank", rel: "noopener noreferrer" }, [r.title]);
+        link.addEventListener("click", function () { report(r.id, position); });
+        var meta = node(document, "span", { class: "meta", text: bits.join(" · ") });
+        if (r.match === "meaning") meta.appendChild(node(document, "span", { class: "mean", title: T.meaningTitle, text: T.meaning }));
+        list.appendChild(node(document, "li", { class: "item", "data-id": r.id, "data-match": r.match || null }, [
+          link,
+          meta,
           snippet(r.snippet)
         ]));
       });
@@ -252,6 +301,81 @@
       }
     }
 
+    /* a click on a result: only the query, the result's id and its position; no cookie, no identity */
+    function report(resultId, position) {
+      if (!state.q) return;
+      var payload = JSON.stringify({ query: state.q, id: resultId, position: position });
+      try { if (navigator.sendBeacon && navigator.sendBeacon(ENDPOINT + "/api/events", payload)) return; } catch (e) { /* fetch */ }
+      fetch(ENDPOINT + "/api/events", { method: "POST", mode: "cors", credentials: "omit", keepalive: true,
+        headers: { "Content-Type": "text/plain" }, body: payload }).catch(function () { /* optional */ });
+    }
+
+    /* autocomplete: a listbox under the box, ↑ ↓ to move, Enter to pick, Escape to close */
+    function closeSugg() {
+      sugg.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1;
+    }
+    function mark(i) {
+      var items = sugg.querySelectorAll("li.opt");
+      if (!items.length) return;
+      active = (i + items.length) % items.length;
+      Array.prototype.forEach.call(items, function (it, j) {
+        it.setAttribute("aria-selected", String(j === active));
+        it.className = "opt" + (j === active ? " on" : "");
+      });
+      input.setAttribute("aria-activedescendant", items[active].id);
+    }
+    function pick(i) {
+      var s = suggestions[i];
+      if (!s) return;
+      input.value = s.text;
+      closeSugg();
+      clearTimeout(timer);
+      suggestSeq++;
+      state.q = s.text; state.page = 1; run();
+    }
+    function drawSugg() {
+      sugg.textContent = "";
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      if (!suggestions.length) { closeSugg(); return; }
+      suggestions.forEach(function (s, i) {
+        var li = node(document, "li", { class: "opt", role: "option", id: id + "-opt-" + i, "aria-selected": "false" },
+          [node(document, "span", { text: s.text }), node(document, "span", { class: "k", text: T.kind[s.kind] || s.kind })]);
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        li.addEventListener("click", function () { pick(i); });
+        sugg.appendChild(li);
+      });
+      sugg.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+    function fetchSugg(text) {
+      clearTimeout(suggestTimer);
+      if (!text.trim()) { suggestions = []; closeSugg(); return; }
+      suggestTimer = setTimeout(function () {
+        var my = ++suggestSeq;
+        fetch(ENDPOINT + "/api/suggest?" + new URLSearchParams({ q: text.slice(0, 100) }).toString(),
+          { mode: "cors", credentials: "omit", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+          .then(function (body) {
+            if (my !== suggestSeq || input.value !== text || (root.activeElement || document.activeElement) !== input) return;
+            suggestions = (body.suggestions || []).slice(0, 6);
+            drawSugg();
+          })
+          .catch(function () { /* suggestions are optional */ });
+      }, 150);
+    }
+    input.addEventListener("keydown", function (e) {
+      if (e.isComposing || composing || e.keyCode === 229) return;
+      var open = !sugg.hidden;
+      if (e.key === "ArrowDown") { e.preventDefault(); if (!open && suggestions.length) drawSugg(); mark(active + 1); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); if (open) mark(active - 1); }
+      else if (e.key === "Enter") { if (open && active >= 0) { e.preventDefault(); pick(active); } }
+      else if (e.key === "Escape") { if (open) { e.preventDefault(); closeSugg(); } }
+    });
+    input.addEventListener("blur", function () { setTimeout(closeSugg, 100); });
+    sortSelect.addEventListener("change", function () { state.sort = sortSelect.value; state.page = 1; run(); });
+    wordsOnly.addEventListener("change", function () { state.mode = wordsOnly.checked ? "lexical" : ""; state.page = 1; run(); });
+
     function fromInput() {
       var q = input.value.trim();
       if (q === state.q) return;
@@ -259,16 +383,16 @@
     }
     input.addEventListener("compositionstart", function () { composing = true; clearTimeout(timer); });
     input.addEventListener("compositionend", function () {
-      composing = false; clearTimeout(timer); timer = setTimeout(fromInput, 350);
+      composing = false; clearTimeout(timer); timer = setTimeout(fromInput, 350); fetchSugg(input.value);
     });
     input.addEventListener("input", function (e) {
       if (e.isComposing || composing) return;
-      clearTimeout(timer); timer = setTimeout(fromInput, 350);
+      clearTimeout(timer); timer = setTimeout(fromInput, 350); fetchSugg(input.value);
     });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       if (composing) return;
-      clearTimeout(timer);
+      clearTimeout(timer); clearTimeout(suggestTimer); suggestSeq++; closeSugg();
       state.q = input.value.trim(); state.page = 1; run();
     });
     run();
