@@ -177,6 +177,10 @@ class AnalyticsStore:
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             return _report(conn, days, limit)
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):  # the file is being created by a writer right now
+                return empty_report(days)
+            raise
         finally:
             conn.close()
 
