@@ -257,7 +257,7 @@
     window.PolicySearchTimeline.render(el.timeline, body.facets.year || [], {
       from: state.year_from, to: state.year_to, fmt: fmt,
       text: { title: t("timelineTitle"), chartLabel: t("timelineLabel"), hint: t("timelineHint"),
-              barLabel: t("timelineBar"), tableCaption: t("timelineTable"), showTable: t("showTable"),
+              barLabel: t("timelineBar", { year: "{year}", n: "{n}" }), tableCaption: t("timelineTable"), showTable: t("showTable"),
               year: t("year"), documents: t("documents") },
       onSelect: function (from, to) {
         var next = clone(state);
