@@ -1,0 +1,90 @@
+"""The embeddable widget on another origin: autocomplete by keyboard, sort, words-only switch, clicks."""
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+SHADOW = "document.querySelector('[data-policy-search]').shadowRoot"
+
+
+def open_widget(page, demo_server, api_server, lang="en"):
+    page.goto(f"{demo_server.url}/embed-demo?endpoint={urllib.parse.quote(api_server.url)}&lang={lang}")
+    widget = page.locator("[data-policy-search]")
+    widget.locator("li.item").first.wait_for()
+    return widget
+
+
+def idle(page):
+    page.wait_for_function(f"() => !{SHADOW}.querySelector('.ps').hasAttribute('aria-busy')")
+
+
+def test_widget_autocomplete_answers_arrow_keys_and_enter(page, demo_server, api_server):
+    widget = open_widget(page, demo_server, api_server)
+    assert page.locator("script[src*='widget.js']").count() == 1  # still one script tag
+    assert page.evaluate(f"!!{SHADOW}")
+    box = widget.get_by_role("combobox", name="Search city policies")
+    box.click()
+    box.type("sha", delay=40)
+    listbox = widget.get_by_role("listbox")
+    listbox.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    options = listbox.get_by_role("option")
+    assert options.count() >= 2
+    suggested = [t.split("\n")[0] for t in options.all_inner_texts()]
+    api = page.request.get(f"{api_server.url}/api/suggest?q=sha").json()
+    assert suggested == [s["text"] for s in api["suggestions"][:6]]  # the same /api/suggest
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    active = box.get_attribute("aria-activedescendant")
+    assert active.endswith("-opt-1")
+    assert widget.locator(f"#{active}").get_attribute("aria-selected") == "true"
+    box.press("ArrowUp")
+    assert box.get_attribute("aria-activedescendant").endswith("-opt-0")
+    box.press("Escape")
+    assert listbox.is_hidden() and box.get_attribute("aria-expanded") == "false"
+    box.press("ArrowDown")  # reopens on the first option
+    assert listbox.is_visible() and box.get_attribute("aria-activedescendant").endswith("-opt-0")
+    with page.expect_request(lambda r: "/api/search?" in r.url and
+                             urllib.parse.parse_qs(urllib.parse.urlsplit(r.url).query).get("q") == [suggested[0]]):
+        box.press("Enter")
+    idle(page)
+    assert box.input_value() == suggested[0]
+    assert listbox.is_hidden()
+    assert widget.locator("li.item").count() >= 1
+
+
+def test_widget_sort_and_words_only(page, demo_server, api_server):
+    widget = open_widget(page, demo_server, api_server)
+    box = widget.get_by_role("combobox", name="Search city policies")
+    box.fill("seoul")
+    with page.expect_response(lambda r: "/api/search?" in r.url):
+        box.press("Enter")
+    idle(page)
+    assert widget.locator(".mean").count() == 0  # words hits carry no meaning mark
+    with page.expect_request(lambda r: "/api/search?" in r.url and "sort=oldest" in r.url):
+        widget.get_by_label("Sort").select_option("oldest")
+    idle(page)
+    dates = [m.split(" · ")[0] for m in widget.locator("li.item .meta").all_inner_texts()]
+    dated = [d for d in dates if d[:1].isdigit()]
+    assert dated == sorted(dated) and dated
+    with page.expect_request(lambda r: "/api/search?" in r.url and "mode=lexical" in r.url and "sort=oldest" in r.url):
+        widget.get_by_label("Words only").check()
+    idle(page)
+    assert widget.locator(".mean").count() == 0
+    assert widget.locator("li.item").count() >= 1
+
+
+def test_widget_reports_a_click_across_origins(page, demo_server, api_server):
+    widget = open_widget(page, demo_server, api_server)
+    box = widget.get_by_role("combobox", name="Search city policies")
+    box.fill("rainwater")
+    with page.expect_response(lambda r: "/api/search?" in r.url):
+        box.press("Enter")
+    idle(page)
+    item = widget.locator("li.item").first
+    result_id = item.get_attribute("data-id")
+    with page.context.expect_page() as opened, \
+            page.expect_request(lambda r: r.url == f"{api_server.url}/api/events" and r.method == "POST") as sent:
+        item.locator("a.title").click()
+    opened.value.close()
+    assert json.loads(sent.value.post_data) == {"query": "rainwater", "id": result_id, "position": 1}
