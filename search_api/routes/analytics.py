@@ -13,7 +13,7 @@ from search_api.errors import APIError, bad_request
 bp = Blueprint("analytics", __name__)
 
 #: Largest event body accepted, in bytes.
-MAX_EVENT_BYTES = 2048
+MAX_EVENT_BYTES = 16384
 EVENT_FIELDS = {"query", "id", "position"}
 
 
@@ -49,7 +49,7 @@ def _event() -> tuple[str, str, int]:
     query, result_id, position = event["query"], event["id"], event["position"]
     if not isinstance(query, str) or len(query) > 500:
         raise bad_request("invalid_body", "query must be a string of at most 500 characters")
-    if not isinstance(result_id, str) or not result_id.strip() or len(result_id) > MAX_RESULT_ID:
+    if not isinstance(result_id, str) or not result_id or len(result_id) > MAX_RESULT_ID:
         raise bad_request("invalid_body", f"id must be a non-empty string of at most {MAX_RESULT_ID} characters")
     if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= MAX_POSITION:
         raise bad_request("invalid_body", f"position must be an integer from 1 to {MAX_POSITION}")

@@ -67,8 +67,8 @@
     "li.opt.on { outline: 2px solid #1849a9; outline-offset: -2px; }",
     ".tools { display: flex; align-items: center; gap: 10px; font-size: 12.5px; color: #475467; }",
     "select { font: inherit; font-size: 12.5px; color: #182230; background: #fff; border: 1px solid #d0d5dd; border-radius: 6px; padding: 2px 4px; }",
-    ".wo { display: inline-flex; align-items: center; gap: 4px; cursor: pointer; }",
-    ".wo input { flex: none; width: auto; padding: 0; margin: 0; border: 0; box-shadow: none; }",
+    ".wo { font-size: 12.5px; color: #344054; background: #fff; border: 1px solid #d0d5dd; border-radius: 6px; padding: 2px 8px; }",
+    ".wo[aria-pressed='true'] { color: #fff; background: #1849a9; border-color: #1849a9; }",
     ".mean { display: inline-block; margin-left: 6px; font-size: 11px; font-weight: 700; color: #7a2e0e; background: #fef0c7; border-radius: 4px; padding: 0 6px; }",
     ".sr { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }",
     "input { flex: 1; min-width: 0; font: inherit; font-size: 15px; color: #182230; background: #fff; border: 1.5px solid #98a2b3;",
@@ -179,9 +179,8 @@
     var sortSelect = node(document, "select", { class: "sort", "aria-label": T.sort }, ["relevance", "newest", "oldest"].map(function (v) {
       return node(document, "option", { value: v, text: T[v] });
     }));
-    var wordsOnly = node(document, "input", { type: "checkbox", class: "words-only" });
-    var wordsLabel = node(document, "label", { class: "wo" }, [wordsOnly, node(document, "span", { text: T.wordsOnly })]);
-    var tools = node(document, "span", { class: "tools" }, [sortSelect, wordsLabel]);
+    var wordsOnly = node(document, "button", { type: "button", class: "wo", "aria-pressed": "false", text: T.wordsOnly });
+    var tools = node(document, "span", { class: "tools" }, [sortSelect, wordsOnly]);
     var facets = node(document, "div", { class: "facets", role: "group", "aria-label": T.filters });
     var status = node(document, "div", { class: "status", role: "status", "aria-live": "polite" });
     var dym = node(document, "p", { class: "dym", hidden: "" });
@@ -220,7 +219,8 @@
         .catch(function (err) {
           if (my !== seq) return;
           if (err && err.modeRefused) { // an API without the mode parameter: words only, switch hidden
-            modeSupported = false; state.mode = ""; wordsOnly.checked = false; wordsLabel.hidden = true; run(); return;
+            modeSupported = false; state.mode = ""; wordsOnly.setAttribute("aria-pressed", "false"); wordsOnly.hidden = true;
+            run(); return;
           }
           list.textContent = ""; facets.textContent = ""; pager.hidden = true; dym.hidden = true;
           status.textContent = "";
@@ -374,7 +374,11 @@
     });
     input.addEventListener("blur", function () { setTimeout(closeSugg, 100); });
     sortSelect.addEventListener("change", function () { state.sort = sortSelect.value; state.page = 1; run(); });
-    wordsOnly.addEventListener("change", function () { state.mode = wordsOnly.checked ? "lexical" : ""; state.page = 1; run(); });
+    wordsOnly.addEventListener("click", function () {
+      state.mode = state.mode ? "" : "lexical";
+      wordsOnly.setAttribute("aria-pressed", String(!!state.mode));
+      state.page = 1; run();
+    });
 
     function fromInput() {
       var q = input.value.trim();

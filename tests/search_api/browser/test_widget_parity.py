@@ -68,8 +68,9 @@ def test_widget_sort_and_words_only(page, demo_server, api_server):
     dated = [d for d in dates if d[:1].isdigit()]
     assert dated == sorted(dated) and dated
     with page.expect_request(lambda r: "/api/search?" in r.url and "mode=lexical" in r.url and "sort=oldest" in r.url):
-        widget.get_by_label("Words only").check()
+        widget.get_by_role("button", name="Words only").click()
     idle(page)
+    assert widget.get_by_role("button", name="Words only").get_attribute("aria-pressed") == "true"
     assert widget.locator(".mean").count() == 0
     assert widget.locator("li.item").count() >= 1
 
