@@ -51,6 +51,8 @@ def _event() -> tuple[str, str, int]:
         raise bad_request("invalid_body", "query must be a string of at most 500 characters")
     if not isinstance(result_id, str) or not result_id or len(result_id) > MAX_RESULT_ID:
         raise bad_request("invalid_body", f"id must be a non-empty string of at most {MAX_RESULT_ID} characters")
+    if isinstance(position, float) and position.is_integer():  # 3.0 is the integer 3 in JSON
+        position = int(position)
     if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= MAX_POSITION:
         raise bad_request("invalid_body", f"position must be an integer from 1 to {MAX_POSITION}")
     return query[:MAX_QUERY * 2], result_id, position
