@@ -32,6 +32,8 @@ MAX_POSITION = 10_000
 QUEUE_SIZE = 10_000
 #: Events written per transaction at most.
 WRITE_BATCH = 500
+#: Seconds the writer waits after an event for more, so that one transaction takes many.
+GATHER_SECONDS = 0.25
 PRUNE_EVERY = 3600.0
 BUSY_TIMEOUT_MS = 5000
 
@@ -124,6 +126,7 @@ class AnalyticsStore:
         conn, pruned = None, 0.0
         while True:
             batch = [events.get()]
+            time.sleep(GATHER_SECONDS)
             while len(batch) < WRITE_BATCH:
                 try:
                     batch.append(events.get_nowait())
