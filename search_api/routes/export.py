@@ -40,6 +40,8 @@ def export():
     response.headers["X-Total-Count"] = str(total)
     response.headers["X-Export-Rows"] = str(len(docnums))
     response.headers["X-Export-Truncated"] = "true" if len(docnums) < total else "false"
-    response.headers["Access-Control-Expose-Headers"] = "X-Total-Count, X-Export-Rows, X-Export-Truncated"
+    response.headers["X-Search-Timed-Out"] = "true" if params.timed_out else "false"
+    response.headers["Access-Control-Expose-Headers"] = ("X-Total-Count, X-Export-Rows, X-Export-Truncated, "
+                                                         "X-Search-Timed-Out")
     response.headers["Cache-Control"] = "no-store"
     return response

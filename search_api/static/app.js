@@ -254,8 +254,10 @@
 
   /* ---------- results over time, export ---------- */
   function renderTimeline(body) {
+    var focused = document.activeElement;
+    var focusYear = focused && el.timeline.contains(focused) ? focused.getAttribute("data-year") : null;
     window.PolicySearchTimeline.render(el.timeline, body.facets.year || [], {
-      from: state.year_from, to: state.year_to, fmt: fmt,
+      from: state.year_from, to: state.year_to, fmt: fmt, focusYear: focusYear,
       text: { title: t("timelineTitle"), chartLabel: t("timelineLabel"), hint: t("timelineHint"),
               barLabel: t("timelineBar", { year: "{year}", n: "{n}" }), tableCaption: t("timelineTable"), showTable: t("showTable"),
               year: t("year"), documents: t("documents") },
@@ -263,10 +265,6 @@
         var next = clone(state);
         next.year_from = from; next.year_to = to; next.page = 1;
         go(next);
-        setTimeout(function () {
-          var bar = el.timeline.querySelector(".timeline-bar[tabindex='0']");
-          if (bar && document.activeElement === document.body) bar.focus();
-        }, 0);
       }
     });
   }

@@ -3,6 +3,7 @@
  * PolicySearchTimeline.render(container, entries, options)
  *   entries  the API's year facet ([{value, count}]; disjunctive, so the chart keeps every year while one is chosen)
  *   options  { from, to: the selected years or "", text: {…labels}, fmt: number formatter,
+ *              focusYear: the bar to focus once drawn (keyboard focus survives a redraw),
  *              onSelect: function (from, to) — from === to for one year; ("", "") clears }
  *
  * Mouse: click a bar for its year, click the chosen year again to clear, drag across bars or
@@ -86,6 +87,8 @@
     var focusIndex = data.length - 1;
     data.forEach(function (d, i) { if (chosen(d.year) && focusIndex === data.length - 1) focusIndex = i; });
     if (from) data.forEach(function (d, i) { if (d.year === from) focusIndex = i; });
+    var wanted = options.focusYear ? parseInt(options.focusYear, 10) : null;
+    data.forEach(function (d, i) { if (d.year === wanted) focusIndex = i; });
     bars[focusIndex].setAttribute("tabindex", "0");
 
     var anchor = null, pending = null, dragging = false;
@@ -170,6 +173,7 @@
     chart.setAttribute("aria-describedby", "timeline-hint");
     container.appendChild(chart);
     container.appendChild(details);
+    if (wanted) bars[focusIndex].focus();
   }
 
   window.PolicySearchTimeline = { render: render, series: series };

@@ -103,6 +103,7 @@ def test_export_stops_at_the_configured_cap(index_dir):
     assert len(response.text.splitlines()) == 3
     assert response.headers["X-Total-Count"] == str(total)
     assert response.headers["X-Export-Truncated"] == "true"
+    assert response.headers["X-Search-Timed-Out"] == "false"
 
 
 def test_export_is_rate_limited(index_dir):

@@ -103,6 +103,13 @@ def test_chart_range_by_dragging_and_by_keyboard(page, api_server):
     page.wait_for_url(re.compile(f"year_from={high - 2}&year_to={high - 1}"))
     wait_results(page)
     assert shown_total(page) == expected.get(high - 2, 0) + expected.get(high - 1, 0)
+    # keyboard focus stays on the chart after it is redrawn, so the next key still works
+    assert page.evaluate("document.activeElement.getAttribute('data-year')") == str(high - 2)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(f"year_from={high - 1}&year_to={high - 1}"))
+    wait_results(page)
+    assert shown_total(page) == expected.get(high - 1, 0)
     # the URL keeps the range: a reload shows the same selection
     page.goto(f"{api_server.url}/?q=seoul&year_from={low}&year_to={low}&ui_lang=en")
     wait_results(page)
