@@ -141,7 +141,8 @@ def analytics(index: Path, db: Path | None, days: int, limit: int, as_json: bool
 
     path = db or index / FILENAME
     if not path.is_file():
-        raise click.ClickException(f"no analytics file at {path}")
+        click.echo(f"policy-search: error: no analytics file at {path}", err=True)
+        raise SystemExit(EXIT_FAILURE)
     report = AnalyticsStore(path).report(days, limit)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
