@@ -5,12 +5,14 @@ click: the query, the result id and its position. Nothing else: no address, no c
 session. The file (``<index>/analytics.sqlite3`` unless ``POLICY_SEARCH_ANALYTICS_DB`` says
 otherwise) is in WAL mode: readers never block the writer. Searches never wait for it: each
 process queues its events and one background thread writes them in short batched
-transactions; several processes (gunicorn workers) write to the same file, each waiting its
-turn through SQLite's lock (``busy_timeout``). Rows older than the retention are deleted at
+transactions, and writes what it still holds when the process exits; several processes
+(gunicorn workers) write to the same file, each waiting its turn through SQLite's lock
+(``busy_timeout``). Rows older than the retention are deleted at
 start and hourly.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import queue
@@ -102,6 +104,11 @@ class AnalyticsStore:
             time.sleep(0.01)
         return True
 
+    def _flush_at_exit(self, pid: int) -> None:
+        """A worker stopping (gunicorn's graceful exit) writes what it still holds first."""
+        if os.getpid() == pid and not self.flush(5.0):
+            log.warning("analytics: events still queued at exit were not written")
+
     def _put(self, event: tuple) -> None:
         try:
             self._writer_queue().put_nowait(event)
@@ -119,6 +126,7 @@ class AnalyticsStore:
                     self._queue = queue.Queue(QUEUE_SIZE)
                     threading.Thread(target=self._write_loop, args=(self._queue,), name="analytics-writer",
                                      daemon=True).start()
+                    atexit.register(self._flush_at_exit, pid)
                     self._pid = pid
         return self._queue
 
