@@ -85,7 +85,7 @@
     "  border: 1px solid #e4e7ec; border-radius: 999px; padding: 3px 10px; }",
     ".fchip[aria-pressed='true'] { background: #1849a9; border-color: #1849a9; color: #fff; }",
     ".fchip .n { font-size: 11px; color: inherit; opacity: .85; }",
-    ".status { display: flex; justify-content: space-between; gap: 8px; margin: 12px 0 6px; font-size: 13px; color: #475467; }",
+    ".status { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 8px; margin: 12px 0 6px; font-size: 13px; color: #475467; }",
     ".dym { margin: 6px 0; font-size: 13px; color: #4e1d09; background: #fffaeb; padding: 6px 10px; border-radius: 6px; }",
     ".dym button { background: none; border: 0; padding: 0; color: #93370d; font-weight: 700; text-decoration: underline; }",
     "ol.results { list-style: none; }",
