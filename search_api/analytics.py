@@ -131,7 +131,8 @@ class AnalyticsStore:
         return self._queue
 
     def _write_loop(self, events: queue.Queue) -> None:
-        conn, pruned = None, 0.0
+        conn: sqlite3.Connection | None = None
+        pruned: float | None = None  # monotonic time of the last prune; None: not yet
         while True:
             batch = [events.get()]
             time.sleep(GATHER_SECONDS)
@@ -144,7 +145,7 @@ class AnalyticsStore:
                 if conn is None:
                     conn = connect(self.path)
                 self._write(conn, batch)
-                if time.monotonic() - pruned > PRUNE_EVERY:
+                if pruned is None or time.monotonic() - pruned > PRUNE_EVERY:
                     self.prune(conn)
                     pruned = time.monotonic()
             except sqlite3.Error as exc:

@@ -176,3 +176,14 @@ def test_analytics_command_prints_the_report(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "search_api.cli", "analytics", "--index", str(tmp_path / "none")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no analytics file" in missing.stderr
+
+
+def test_the_writer_applies_the_retention_when_it_starts(tmp_path):
+    db = tmp_path / "analytics.sqlite3"
+    conn = connect(db)
+    conn.execute("INSERT INTO searches VALUES (?, '2000-01-01', 'forgotten', 1, 1.0)", (time.time() - 10 * 86400,))
+    conn.close()
+    store = AnalyticsStore(db, retention_days=7)
+    store.record_search("kept", 3, 2.0)
+    assert store.flush()
+    assert [q["query"] for q in AnalyticsStore(db).report(days=30)["top_queries"]] == ["kept"]
