@@ -122,15 +122,17 @@
       }
       dragging = true; anchor = y; pending = [y, y]; showPending();
     });
-    chart.addEventListener("pointerover", function (e) {
+    // the bar under the pointer (a touch keeps its first target, so ask the point, not the event)
+    function yearAt(e) { return yearOf(document.elementFromPoint(e.clientX, e.clientY)); }
+    chart.addEventListener("pointermove", function (e) {
       if (!dragging) return;
-      var y = yearOf(e.target);
+      var y = yearAt(e);
       if (y !== null) { pending = range(anchor, y); showPending(); }
     });
     function endDrag(e) {
       if (!dragging) return;
       dragging = false;
-      var y = yearOf(e.target);
+      var y = yearAt(e);
       var sel = y !== null ? range(anchor, y) : pending;
       pending = null; showPending();
       if (sel) choose(sel[0], sel[1]);

@@ -181,3 +181,19 @@ def test_readme_screenshot(browser, api_server):
     if os.environ.get("POLICY_SEARCH_UPDATE_DOCS_IMAGES") == "1":
         DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
         DOCS_IMAGE.write_bytes(small.read_bytes())
+
+
+def test_chart_answers_a_tap_on_a_touch_screen(browser, api_server):
+    expected = year_counts(api(api_server, "/api/search", q="seoul"))
+    year = max(expected, key=expected.get)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{api_server.url}/?q=seoul&ui_lang=ko")
+        wait_results(page)
+        page.locator(f"#timeline .timeline-bar[data-year='{year}'] .timeline-rect").tap()
+        page.wait_for_url(re.compile(f"year_from={year}&year_to={year}"))
+        wait_results(page)
+        assert shown_total(page) == expected[year]
+    finally:
+        context.close()
