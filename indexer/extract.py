@@ -109,7 +109,7 @@ def convert_file(path: Path, root: Path) -> FileResult:
     except ConversionError as exc:
         result.error = str(exc)
     except MemoryError:
-        result.error = "out of memory while converting"
+        result.error = "memory limit exceeded while converting (out of memory)"
     except Exception as exc:  # a converter bug must not abort the run
         log.exception("converter failed on %s", path)
         result.error = f"conversion failed: {type(exc).__name__}: {exc}"
