@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
+import signal
 import subprocess
 import time
 import zlib
@@ -435,3 +437,64 @@ def test_log_lines_never_carry_a_query_string():
                                ("GET", "/api/search?q=secret&access_token=abc"), None)
     line = JsonFormatter().format(record)
     assert "secret" not in line and "access_token" not in line and "/api/search?" in line
+
+
+# --- per-instance operations state and the admin job's skipped inputs ----------------------------
+
+def test_a_reindex_job_lists_every_skipped_input(index_dir, tmp_path):
+    from tests.ops.helpers import CORPUS
+    from tests.ops.test_admin import AUTH, TOKEN, _wait
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "export.jsonl").write_text("\n".join(EXPORT_LINES) + "\n", encoding="utf-8")
+    (extra / "link.txt").symlink_to(CORPUS / "pages" / sorted(p.name for p in (CORPUS / "pages").glob("*.txt"))[0])
+    client = create_app({"index": str(index_dir), "admin_token": TOKEN,
+                         "sources": f"{CORPUS},{extra}"}).test_client()
+    response = client.post("/api/admin/reindex", json={"mode": "full"}, headers=AUTH)
+    assert response.status_code == 202, response.get_json()
+    job = _wait(client, response.get_json()["id"])
+    assert job["status"] == "succeeded", job
+    skipped = {item["path"]: item["reason"] for item in job["skipped"]}
+    export = str((extra / "export.jsonl").resolve())
+    assert "invalid JSON" in skipped[f"{export}:2"] and "date" in skipped[f"{export}:8"]
+    assert "symbolic link" in skipped[str(extra.resolve() / "link.txt")]
+    assert (index_dir / "jobs" / f"{job['id']}.json").is_file()  # the jobs folder is the index's own
+
+
+def test_sibling_indexes_do_not_share_jobs(tmp_path):
+    import json as _json
+
+    from search_api.jobs import default_jobs_dir
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert default_jobs_dir(one) == one.resolve() / "jobs" != default_jobs_dir(two)
+    (one / "jobs").mkdir(parents=True)
+    (one / "jobs" / "0123456789abcdef.json").write_text(_json.dumps(
+        {"id": "0123456789abcdef", "mode": "full", "status": "failed", "finished_at": "2026-01-01T00:00:00+00:00",
+         "started_ts": 1.0, "progress": {}, "counts": {}, "errors": ["x"]}))
+    metrics_two = create_app({"index": str(two)}).test_client().get("/metrics").get_data(as_text=True)
+    metrics_one = create_app({"index": str(one)}).test_client().get("/metrics").get_data(as_text=True)
+    assert "policy_search_last_build_success{" in metrics_one
+    assert "policy_search_last_build_success{" not in metrics_two
+
+
+def test_each_server_has_its_own_control_socket_or_none(corpus_index, tmp_path):
+    import stat
+
+    home = tmp_path / "home"
+    home.mkdir()
+    socket_path = tmp_path / "one.ctl"
+    command = [PY, "-m", "search_api.cli", "serve", "--index", str(corpus_index), "--port", str(free_port()),
+               "--workers", "1", "--no-verify", "--control-socket", str(socket_path)]
+    proc = subprocess.Popen(command, cwd=REPO, env=env(HOME=str(home), XDG_RUNTIME_DIR=""),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not socket_path.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert socket_path.exists() and stat.S_ISSOCK(socket_path.stat().st_mode)
+        assert not (home / ".gunicorn").exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(20)
