@@ -212,10 +212,17 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
                                initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
-def _sandbox(workers: int, limits: ConversionLimits) -> SandboxPool:
-    """Converter processes under ``limits``, forked after the shared tables are loaded."""
+def _sandbox(workers: int, limits: ConversionLimits, pairs: list[tuple[Path, Path]]) -> SandboxPool:
+    """Converter processes under ``limits``, forked after the shared tables and the converters
+    these files need are loaded (so no worker imports them again)."""
     from indexer.index.writing import _die_with_parent, parallel_context
 
+    for suffix in {path.suffix.lower() for path, _ in pairs}:
+        sample = next(path for path, _ in pairs if path.suffix.lower() == suffix)
+        try:
+            converter_for(sample)
+        except Exception:  # noqa: BLE001 - an unreadable sample: its worker reports it
+            pass
     return SandboxPool(workers, limits, convert_file, _over_limit, parallel_context(),
                        init=functools.partial(_die_with_parent, os.getpid()))
 
@@ -240,7 +247,7 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
         mapper = pool.map if pool else map
         batch: list[tuple[str, int, RawRecord]] = []
         batches: list[list[tuple[str, int, RawRecord]]] = []
-        with _sandbox(workers, limits) as sandbox:
+        with _sandbox(workers, limits, pairs) as sandbox:
             for file_result in sandbox.map(pairs):
                 if progress:
                     progress(file_result)
