@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -91,8 +90,11 @@ class _Worker:
     def setup(self) -> None:
         if self.limits.memory_mb:
             cap = _address_space() + self.limits.memory_mb * 1024 * 1024
+            hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+            if hard != resource.RLIM_INFINITY:
+                cap = min(cap, hard)  # a stricter limit set from outside stays
             try:
-                resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
+                resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
             except (ValueError, OSError) as exc:
                 log.warning("cannot limit the converter's memory: %s", exc)
         signal.signal(signal.SIGXCPU, self._on_sigxcpu)
@@ -254,7 +256,3 @@ class SandboxPool:
         conn.close()
         self._workers[slot] = self._spawn()
 
-
-def source_label(path: Path | str) -> str:
-    """How a task's file is named in messages."""
-    return str(path)

@@ -68,6 +68,7 @@ def iter_source_files(paths: Iterable[Path], skipped: list[tuple[str, str]] | No
         if not given.is_dir():
             found.append((given, given.parent))
             continue
+        walked: list[tuple[Path, Path]] = []
         for folder, dirs, files in os.walk(given):
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -81,8 +82,8 @@ def iter_source_files(paths: Iterable[Path], skipped: list[tuple[str, str]] | No
                 if file.is_symlink():
                     _skip_link(file, skipped)
                 elif file.is_file():
-                    found.append((file, given))
-    found.sort(key=lambda pair: (str(pair[1]), pair[0].relative_to(pair[1]).parts))
+                    walked.append((file, given))
+        found += sorted(walked, key=lambda pair: pair[0].relative_to(given).parts)
     return found
 
 
