@@ -83,8 +83,9 @@ class _Worker:
         self.converting = False
 
     def _on_sigxcpu(self, signum: int, frame: Any) -> None:
+        # Raised again at every SIGXCPU (one per CPU second past the limit) until the file is
+        # given up: a raise landing in a finalizer (__del__) is swallowed by Python.
         if self.converting:
-            self.converting = False  # SIGXCPU repeats every CPU second: raise once per file
             raise ConversionLimitExceeded(f"CPU limit of {self.limits.cpu_seconds} s exceeded")
 
     def setup(self) -> None:
@@ -111,6 +112,11 @@ class _Worker:
             soft = min(soft, hard)
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
+    def _disarm_cpu_limit(self) -> None:
+        if self.limits.cpu_seconds:
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
     def run(self, conn: Connection, convert: Callable[..., Any], on_limit: Callable[..., Any]) -> None:
         self.setup()
         while True:
@@ -124,12 +130,16 @@ class _Worker:
             self.converting = True
             try:
                 result = convert(*task)
+                self.converting = False
             except ConversionLimitExceeded as exc:
+                self.converting = False
                 result = on_limit(*task, str(exc))
             except MemoryError:
+                self.converting = False
                 result = on_limit(*task, f"memory limit of {self.limits.memory_mb} MB exceeded")
             finally:
                 self.converting = False
+                self._disarm_cpu_limit()
             conn.send(result)
 
 
