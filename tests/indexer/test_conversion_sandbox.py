@@ -60,3 +60,29 @@ def test_limits_come_from_the_environment():
                                         "POLICY_INDEX_CONVERT_WALL_SECONDS": "45.5"})
     assert limits == ConversionLimits(memory_mb=512, cpu_seconds=30, wall_seconds=45.5)
     assert ConversionLimits.from_env({}) == ConversionLimits()
+
+
+def _convert_or_die(name: str) -> str:
+    """A task that kills its own process (as a crash in a parser library would) for ``die``."""
+    import os
+    import signal
+
+    if name == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return name.upper()
+
+
+def _given_up(name: str, reason: str) -> str:
+    return f"skipped {name}: {reason}"
+
+
+def test_a_dead_converter_process_is_replaced_and_the_run_goes_on():
+    import multiprocessing
+
+    from indexer.conversion_sandbox import SandboxPool
+
+    tasks = [("a",), ("die",), ("b",), ("die",), ("c",)]
+    with SandboxPool(2, ConversionLimits(), _convert_or_die, _given_up, multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(tasks))
+    assert results[0::2] == ["A", "B", "C"]  # in task order, every other file converted
+    assert all(r.startswith("skipped die: the converter process died (killed by signal 9)") for r in results[1::2])
