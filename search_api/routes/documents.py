@@ -17,6 +17,8 @@ SOURCE_TYPES = {".pdf": "application/pdf", ".txt": "text/plain",  # Werkzeug add
 #: Record exports: the source of one of their records is that record alone, never the file.
 EXPORT_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 _UNAVAILABLE = "the source file of this document is not available"
+#: Largest JSON array export a record's entry is read from (JSON Lines are read line by line).
+MAX_JSON_ARRAY_BYTES = 20 * 1024 * 1024
 
 
 def _docnum(snapshot, doc_id: str) -> int:
@@ -96,6 +98,8 @@ def _export_item(origin: Path, position: int):
         head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
         fh.seek(0)
         if origin.suffix.lower() == ".json" or head.startswith(b"["):
+            if origin.stat().st_size > MAX_JSON_ARRAY_BYTES:
+                return None  # a whole array is parsed to find one entry: not on a request for a large file
             try:
                 data = json.loads(fh.read().decode("utf-8-sig", errors="replace"))
             except json.JSONDecodeError:
