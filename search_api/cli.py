@@ -89,7 +89,6 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
     from search_api.metrics import child_exit
 
     from search_api import create_app
-
     from search_api.settings import Settings
 
     config = {"bind": f"{host}:{port}", "workers": workers, "timeout": timeout,

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import time
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, has_request_context, request

@@ -36,7 +36,9 @@ _CHUNK = 1 << 20
 
 _FILTER_NAMES = {"Fl": "FlateDecode", "AHx": "ASCIIHexDecode", "A85": "ASCII85Decode",
                  "LZW": "LZWDecode", "RL": "RunLengthDecode"}
-_SKIPPED_KEYS = frozenset({"Parent", "P"})  # back-links up the page tree: other pages are checked on their own
+#: Keys leading to other pages (the page tree, link destinations and actions, outline and bead
+#: chains): those pages are checked when they are read, so one page's walk stays that page's.
+_SKIPPED_KEYS = frozenset({"Parent", "P", "Dest", "D", "A", "PA", "Next", "Prev", "First", "Last", "B"})
 
 
 class StreamGuard:
