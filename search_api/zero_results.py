@@ -14,6 +14,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +28,7 @@ MAX_QUERY_CHARS = 500
 MAX_VALUE_CHARS = 100
 MAX_VALUES = 20
 _BLOCK = 64 * 1024
+_NUMBERED = re.compile(r"zero-results-(\d{1,3})\.jsonl")
 
 
 def file_name(number: int) -> str:
@@ -104,9 +106,9 @@ def reversed_lines(path: Path) -> Iterator[bytes]:
 def latest_entries(folder: Path, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` entries, newest first, from the current file and then the rotated ones."""
     entries: list[dict[str, Any]] = []
-    files = sorted(Path(folder).glob("zero-results-*.jsonl"),
-                   key=lambda p: int(p.stem.rsplit("-", 1)[-1]) if p.stem.rsplit("-", 1)[-1].isdigit() else 1 << 30)
-    for path in files:
+    numbered = ((int(m.group(1)), path) for path in Path(folder).glob("zero-results-*.jsonl")
+                if (m := _NUMBERED.fullmatch(path.name)))
+    for _, path in sorted(numbered):
         for line in reversed_lines(path):
             try:
                 entry = json.loads(line)
