@@ -145,12 +145,23 @@ class _Worker:
 
 def _worker_main(conn: Connection, limits: ConversionLimits, convert: Callable[..., Any],
                  on_limit: Callable[..., Any], init: Callable[[], None] | None) -> None:
+    os.setpgid(0, 0)  # its own process group: killing it also kills what it started (e.g. OCR)
     if init:
         init()
     try:
         _Worker(limits).run(conn, convert, on_limit)
     finally:
         conn.close()
+
+
+def _kill_group(process: Any) -> None:
+    """SIGKILL a worker and every process it started (its process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, TypeError):
+        pass
+    if process.is_alive():
+        process.kill()
 
 
 class SandboxPool:
@@ -194,9 +205,8 @@ class SandboxPool:
         deadline = time.monotonic() + 2.0
         for process, conn in self._workers:
             process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
-                process.join()
+            _kill_group(process)
+            process.join()
             conn.close()
         self._workers = []
 
@@ -260,8 +270,7 @@ class SandboxPool:
 
     def _replace(self, slot: int) -> None:
         process, conn = self._workers[slot]
-        if process.is_alive():
-            process.kill()
+        _kill_group(process)
         process.join()
         conn.close()
         self._workers[slot] = self._spawn()
