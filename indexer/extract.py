@@ -1,6 +1,7 @@
 """From source files and folders to finalized, enriched, validated document records."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -9,7 +10,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from indexer.converters import SUPPORTED_SUFFIXES, converter_for
-from indexer.converters.base import RawRecord
+from indexer.conversion_sandbox import ConversionLimits, SandboxPool
+from indexer.converters.base import LOCATION_KEY, RawRecord, collect_skipped
+from indexer.converters.cleaning import strip_format_controls, web_url
 from indexer.enrich.cities import cities_for, gazetteer
 from indexer.enrich.duplicates import link_duplicates
 from indexer.enrich.language import detect_language
@@ -34,6 +37,8 @@ class FileResult:
     path: str
     raws: list[RawRecord] = field(default_factory=list)
     error: str | None = None
+    #: Parts of the file skipped while the rest was read: (``path:line`` or ``path#n``, reason).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -46,32 +51,66 @@ class ExtractResult:
     files: list[str] = field(default_factory=list)
 
 
-def iter_source_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
-    """Every (file, root) under ``paths``: a folder is walked for supported formats."""
+def iter_source_files(paths: Iterable[Path], skipped: list[tuple[str, str]] | None = None) -> list[tuple[Path, Path]]:
+    """Every (file, root) under ``paths``: a folder is walked for supported formats.
+
+    Symbolic links (to files or folders) are never followed: each is left out and,
+    when ``skipped`` is given, reported there, so a source folder cannot pull in
+    files from outside itself.
+    """
     found: list[tuple[Path, Path]] = []
     for given in paths:
-        given = Path(given).resolve()
-        if given.is_dir():
-            for file in sorted(given.rglob("*")):
-                hidden = any(part.startswith(".") for part in file.relative_to(given).parts)
-                if file.is_file() and not hidden and file.suffix.lower() in SUPPORTED_SUFFIXES:
-                    found.append((file, given))
-        else:
+        given = Path(given)
+        if given.is_symlink() and not given.is_dir():
+            _skip_link(given, skipped)
+            continue
+        given = given.resolve()
+        if not given.is_dir():
             found.append((given, given.parent))
+            continue
+        walked: list[tuple[Path, Path]] = []
+        for folder, dirs, files in os.walk(given):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in [d for d in dirs if (here / d).is_symlink()]:
+                _skip_link(here / name, skipped)
+                dirs.remove(name)
+            for name in sorted(files):
+                file = here / name
+                if name.startswith(".") or file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    continue
+                if file.is_symlink():
+                    _skip_link(file, skipped)
+                elif file.is_file():
+                    walked.append((file, given))
+        found += sorted(walked, key=lambda pair: pair[0].relative_to(given).parts)
     return found
+
+
+def _skip_link(path: Path, skipped: list[tuple[str, str]] | None) -> None:
+    reason = "symbolic link: not followed (sources must be regular files inside their folder)"
+    log.warning("skipped %s: %s", path, reason)
+    if skipped is not None:
+        skipped.append((str(path), reason))
 
 
 def convert_file(path: Path, root: Path) -> FileResult:
     """Convert one file into raw records (``FileResult.raws``); never raises for bad input."""
     result = FileResult(path=str(path))
     try:
+        if path.is_symlink():
+            raise ConversionError("symbolic link: not followed")
         if not path.is_file():
             raise ConversionError("no such file")
-        result.raws = converter_for(path)(path, root)
+        with collect_skipped() as skipped:
+            try:
+                result.raws = converter_for(path)(path, root)
+            finally:
+                result.skipped = [(f"{path}{where}", reason) for where, reason in skipped]
     except ConversionError as exc:
         result.error = str(exc)
     except MemoryError:
-        result.error = "out of memory while converting"
+        result.error = "memory limit exceeded while converting (out of memory)"
     except Exception as exc:  # a converter bug must not abort the run
         log.exception("converter failed on %s", path)
         result.error = f"conversion failed: {type(exc).__name__}: {exc}"
@@ -86,15 +125,35 @@ def finalize_batch(batch: list[tuple[str, int, RawRecord]]) -> list[tuple[str, d
     out = []
     for path, position, raw in batch:
         try:
-            out.append((path, finalize(raw, Path(path).stem), None))
+            notes: list[str] = []
+            record = finalize(raw, Path(path).stem, notes)
+            where = f"{path}{raw.get(LOCATION_KEY) or ''}"
+            out.extend((where, None, note) for note in notes)
+            out.append((path, record, None))
         except RecordError as exc:
-            out.append((f"{path}#{position + 1}", None, str(exc)))
+            out.append((f"{path}{raw.get(LOCATION_KEY) or f'#{position + 1}'}", None, str(exc)))
     return out
 
 
-def finalize(raw: RawRecord, source_name: str) -> dict[str, Any]:
-    """Derive id, language, cities, topics, SDGs and content hash; validate the record."""
-    record = {key: value for key, value in raw.items() if key != "site_block" and value is not None}
+def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None) -> dict[str, Any]:
+    """Derive id, language, cities, topics, SDGs and content hash; validate the record.
+
+    Format characters (bidi overrides ...) are removed from the title, author and
+    given topics; a ``url`` that is not http(s) is dropped, with a line in ``notes``.
+    """
+    record = {key: value for key, value in raw.items()
+              if key != "site_block" and not key.startswith("_") and value is not None}
+    for key in ("title", "author"):
+        if isinstance(record.get(key), str):
+            record[key] = strip_format_controls(record[key]).strip()
+    if _all_str(record.get("topics")):
+        record["topics"] = [t for t in (strip_format_controls(t).strip() for t in record["topics"]) if t]
+    if "url" in record and web_url(record["url"]) is None:
+        if notes is not None:
+            notes.append(f"url dropped (only http and https URLs are kept): {str(record['url'])[:80]!r}")
+        del record["url"]
+    elif "url" in record:
+        record["url"] = web_url(record["url"])
     title, body = record.get("title", ""), record.get("body", "")
     if not title.strip():
         raise RecordError("record has no title")
@@ -134,8 +193,9 @@ def _all_int(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, int) and 1 <= v <= 17 for v in value)
 
 
-def _convert_pair(pair: tuple[Path, Path]) -> FileResult:
-    return convert_file(*pair)
+def _over_limit(path: Path, root: Path, reason: str) -> FileResult:
+    """The result of a file whose conversion was stopped by a limit of the sandbox."""
+    return FileResult(path=str(path), error=reason)
 
 
 def _worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -153,32 +213,56 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
                                initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
-def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None) -> ExtractResult:
+def _sandbox(workers: int, limits: ConversionLimits, pairs: list[tuple[Path, Path]]) -> SandboxPool:
+    """Converter processes under ``limits``, forked after the shared tables and the converters
+    these files need are loaded (so no worker imports them again)."""
+    from indexer.index.writing import _die_with_parent, parallel_context
+
+    for suffix in {path.suffix.lower() for path, _ in pairs}:
+        sample = next(path for path, _ in pairs if path.suffix.lower() == suffix)
+        try:
+            converter_for(sample)
+        except Exception:  # noqa: BLE001 - an unreadable sample: its worker reports it
+            pass
+    return SandboxPool(workers, limits, convert_file, _over_limit, parallel_context(),
+                       init=functools.partial(_die_with_parent, os.getpid()))
+
+
+def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
+                    limits: ConversionLimits | None = None) -> ExtractResult:
     """Convert every file under ``paths`` into records, over ``workers`` processes.
 
-    Files are converted in parallel, then their raw records are enriched in
-    parallel batches (so one large export also uses every worker). Records with
-    the same id (a site block repeated on every page) are kept once; near-duplicates
-    are linked. ``progress``, if given, is called once per file.
+    Each file is converted in a worker process under ``limits`` (memory, CPU and
+    wall time; default: from the environment, see :mod:`indexer.conversion_sandbox`);
+    a file over a limit is skipped with the reason. The raw records are then
+    enriched in parallel batches (so one large export also uses every worker).
+    Records with the same id (a site block repeated on every page) are kept once;
+    near-duplicates are linked. ``progress``, if given, is called once per file.
     """
-    pairs = iter_source_files(paths)
-    result = ExtractResult(files=[str(p) for p, _ in pairs])
+    skipped_links: list[tuple[str, str]] = []
+    pairs = iter_source_files(paths, skipped_links)
+    result = ExtractResult(files=[str(p) for p, _ in pairs], errors=skipped_links)
+    limits = limits or ConversionLimits.from_env()
     pool = _worker_pool(workers) if workers > 1 and pairs else None
     try:
         mapper = pool.map if pool else map
         batch: list[tuple[str, int, RawRecord]] = []
         batches: list[list[tuple[str, int, RawRecord]]] = []
-        for file_result in mapper(_convert_pair, pairs):
-            if progress:
-                progress(file_result)
-            if file_result.error:
-                result.errors.append((file_result.path, file_result.error))
-                log.warning("skipped %s: %s", file_result.path, file_result.error)
-            for position, raw in enumerate(file_result.raws):
-                batch.append((file_result.path, position, raw))
-                if len(batch) >= FINALIZE_BATCH:
-                    batches.append(batch)
-                    batch = []
+        with _sandbox(workers, limits, pairs) as sandbox:
+            for file_result in sandbox.map(pairs):
+                if progress:
+                    progress(file_result)
+                for where, reason in file_result.skipped:
+                    result.errors.append((where, reason))
+                    log.warning("skipped %s: %s", where, reason)
+                if file_result.error:
+                    result.errors.append((file_result.path, file_result.error))
+                    log.warning("skipped %s: %s", file_result.path, file_result.error)
+                for position, raw in enumerate(file_result.raws):
+                    batch.append((file_result.path, position, raw))
+                    if len(batch) >= FINALIZE_BATCH:
+                        batches.append(batch)
+                        batch = []
         if batch:
             batches.append(batch)
         finalized = [item for done in mapper(finalize_batch, batches) for item in done]

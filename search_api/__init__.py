@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handler(app)
     _cors(app, settings)
     _operations(app)
+    _security_headers(app)
     return app
 
 
@@ -45,13 +46,19 @@ def _operations(app: Flask) -> None:
     analytics.install(app)
 
 
+#: Paths never opened to other origins: operators' routes, read by scripts, not by pages elsewhere.
+PRIVATE_PREFIXES = ("/api/admin/", "/metrics")
+
+
 def _cors(app: Flask, settings: Settings) -> None:
-    """CORS on the GET routes for the configured origins (``*`` by default)."""
+    """CORS on the public GET routes for the configured origins (``*`` by default)."""
     allowed = settings.cors_origins
 
     @app.after_request
     def add_cors(response):
-        if request.method not in ("GET", "HEAD", "OPTIONS") and request.path != "/api/events":
+        if (request.method not in ("GET", "HEAD", "OPTIONS") and request.path != "/api/events") \
+                or request.path.startswith(PRIVATE_PREFIXES):
+            response.headers.pop("Access-Control-Allow-Origin", None)
             return response
         origin = request.headers.get("Origin")
         if "*" in allowed:
@@ -59,4 +66,18 @@ def _cors(app: Flask, settings: Settings) -> None:
         elif origin and origin in allowed:
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers.add("Vary", "Origin")
+        return response
+
+
+def _security_headers(app: Flask) -> None:
+    """``nosniff`` on every response; every HTML page may be framed only by this origin unless it says."""
+
+    @app.after_request
+    def add_security_headers(response):
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.mimetype == "text/html":
+            csp = response.headers.get("Content-Security-Policy", "")
+            if "frame-ancestors" not in csp:
+                policy = "; ".join(part for part in (csp.strip().rstrip(";"), "frame-ancestors 'self'") if part)
+                response.headers["Content-Security-Policy"] = policy
         return response

@@ -48,6 +48,18 @@ def ensure_index(index: Path, build_from: tuple[Path, ...]) -> None:
         raise click.ClickException(f"building the index failed (exit {done.returncode})")
 
 
+#: gunicorn refuses request lines over 8190 bytes unless its limit is 0 (then 1 MB).
+GUNICORN_MAX_REQUEST_LINE = 8190
+
+
+def request_line_limit(max_url_chars: int) -> int:
+    """gunicorn's ``limit_request_line`` for our own URL limit: high enough that every URL up to
+    ``max_url_chars`` characters (each up to 9 bytes percent-encoded) reaches the app, which
+    answers longer ones with its JSON 414; 0 (gunicorn's own 1 MB cap) when 8190 is too small."""
+    needed = max_url_chars * 9 + 64
+    return needed if needed <= GUNICORN_MAX_REQUEST_LINE else 0
+
+
 @main.command()
 @click.option("--index", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -59,8 +71,10 @@ def ensure_index(index: Path, build_from: tuple[Path, ...]) -> None:
               help="Seconds before a stuck worker is restarted.")
 @click.option("--verify/--no-verify", "verify", default=True, show_default=True,
               help="Run 'policy-index verify' first; roll back to a sound generation if the live one is damaged.")
+@click.option("--control-socket", "control_socket", type=click.Path(path_type=Path), default=None,
+              help="gunicorn's control socket (for gunicornc) at this path; none by default.")
 def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Path, ...], timeout: int,
-          verify: bool) -> None:
+          verify: bool, control_socket: Path | None) -> None:
     """Serve the API with gunicorn."""
     from search_api import logging_setup
     from search_api.admin import prepare_metrics_dir, verify_or_rollback
@@ -75,13 +89,19 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
     from search_api.metrics import child_exit
 
     from search_api import create_app
+    from search_api.settings import Settings
+
+    config = {"bind": f"{host}:{port}", "workers": workers, "timeout": timeout,
+              "graceful_timeout": 10, "accesslog": None,
+              "limit_request_line": request_line_limit(Settings.from_env().max_url_chars),
+              "child_exit": child_exit, "logger_class": logging_setup.gunicorn_logger_class()}
+    # one control socket per server, only when asked: gunicorn's default is one shared path per user
+    config.update({"control_socket": str(control_socket.resolve())} if control_socket
+                  else {"control_socket_disable": True})
 
     class Server(BaseApplication):
         def load_config(self):
-            for key, value in {"bind": f"{host}:{port}", "workers": workers, "timeout": timeout,
-                               "graceful_timeout": 10, "accesslog": None,
-                               "limit_request_line": 8190, "child_exit": child_exit,
-                               "logger_class": logging_setup.gunicorn_logger_class()}.items():
+            for key, value in config.items():
                 self.cfg.set(key, value)
 
         def load(self):

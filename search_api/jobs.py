@@ -1,6 +1,6 @@
 """Reindex jobs: one at a time per index, run by the indexer CLI in its own processes.
 
-Layout of the jobs folder (``POLICY_SEARCH_JOBS_DIR``, default ``<index>/../jobs``)::
+Layout of the jobs folder (``POLICY_SEARCH_JOBS_DIR``, default ``<index>/jobs``)::
 
     JOBS/LOCK            held (fcntl.lockf) by the runner of the running job; its id is written inside
     JOBS/<id>.json       state of each job (written atomically)
@@ -39,6 +39,8 @@ JOB_TIMEOUT = 6 * 3600
 #: Jobs kept on disk (the oldest state files beyond it are removed).
 KEEP_JOBS = 200
 BUSY_EXIT = 3
+#: Skipped inputs listed in a job's state (generation.json lists them all).
+MAX_JOB_SKIPPED = 1000
 
 
 class JobBusy(Exception):
@@ -54,8 +56,8 @@ def _now() -> str:
 
 
 def default_jobs_dir(index_dir: Path) -> Path:
-    """``<index>/../jobs``."""
-    return Path(index_dir).resolve().parent / "jobs"
+    """``<index>/jobs``: each index has its own jobs (sibling indexes never share them)."""
+    return Path(index_dir).resolve() / "jobs"
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -231,10 +233,9 @@ def run(jobs_dir: Path, index_dir: Path, sources: list[str], mode: str, request_
                    switched=summary["switched"])
         messages = [line.removeprefix("policy-index: error: ") for line in done.stderr.splitlines()
                     if line.startswith("policy-index: error:")]
-        skipped = [line.strip() for line in done.stdout.splitlines() if line.startswith("  ")]
         if done.returncode == 0:
             job["status"] = "succeeded"
-            job["skipped"] = skipped[:50]
+            job["skipped"] = _skipped(index_dir, summary, done.stdout)
         else:
             job["status"] = "failed"
             reason = "; ".join(messages) or (done.stderr.strip().splitlines() or ["no message"])[-1]
@@ -253,6 +254,21 @@ def run(jobs_dir: Path, index_dir: Path, sources: list[str], mode: str, request_
     os.ftruncate(fd, 0)
     os.close(fd)
     return 0
+
+
+def _skipped(index_dir: Path, summary: dict[str, Any], stdout: str) -> list[dict[str, str]]:
+    """Every input the indexer skipped, with its reason: from the new generation's
+    ``generation.json``, else (no new generation) from the summary lines it printed."""
+    if summary["switched"] and summary["generation"]:
+        from indexer.index.generations import generations_dir, read_metadata
+
+        try:
+            skipped = read_metadata(generations_dir(index_dir) / summary["generation"]).get("skipped") or []
+            return [s for s in skipped if isinstance(s, dict)][:MAX_JOB_SKIPPED]
+        except Exception:  # noqa: BLE001 - the summary lines below still say it
+            pass
+    lines = [line.strip() for line in stdout.splitlines() if line.startswith("  ") and ": " in line]
+    return [dict(zip(("path", "reason"), line.split(": ", 1))) for line in lines][:MAX_JOB_SKIPPED]
 
 
 def _live(index_dir: Path) -> str | None:

@@ -10,31 +10,43 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import time
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
+
+from search_api.zero_results import ZeroResultLog
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger("policy_search.access")
 _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
+#: A URL's query string in a log message (gunicorn's "Error handling request GET /path?q=..." line).
+_QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']+")
+
+
+def without_query(text: str) -> str:
+    """``text`` with every URL query string replaced by ``?…``: queries may hold personal data or tokens."""
+    return _QUERY.sub(r"\1?…", text) if "?" in text else text
+
+
 class JsonFormatter(logging.Formatter):
-    """A log record as one JSON line: ts, level, logger, msg, request_id, extra fields, exc."""
+    """A log record as one JSON line: ts, level, logger, msg, request_id, extra fields, exc.
+
+    Query strings are cut from the message and the exception text.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": without_query(record.getMessage()),
             "pid": record.process,
         }
         request_id = getattr(record, "request_id", None)
@@ -46,7 +58,7 @@ class JsonFormatter(logging.Formatter):
             if key not in _RESERVED and key not in data and not key.startswith("_"):
                 data[key] = value
         if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
+            data["exc"] = without_query(self.formatException(record.exc_info))
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
@@ -82,7 +94,8 @@ def _request_id() -> str:
 def install(app: Flask) -> None:
     """Request ids, the access log line, and the zero-result log of ``/api/search``."""
     settings = app.extensions["policy_search.settings"]
-    zero_log = ZeroResultLog(settings.zero_result_log) if settings.zero_result_log else None
+    zero_log = ZeroResultLog(settings.zero_result_log, settings.zero_result_log_max_bytes,
+                             settings.zero_result_log_backups) if settings.zero_result_log else None
     app.extensions["policy_search.zero_result_log"] = zero_log
 
     @app.before_request
@@ -101,37 +114,3 @@ def install(app: Flask) -> None:
             "duration_ms": round(seconds * 1000, 2), "remote": request.remote_addr,
         })
         return response
-
-
-class ZeroResultLog:
-    """Appends one JSON line per zero-result search to ``FOLDER/zero-results-YYYY-MM-DD.jsonl``.
-
-    Each line is written with one ``write`` on an ``O_APPEND`` descriptor, so lines
-    from several workers do not interleave.
-    """
-
-    MAX_QUERY = 500
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-
-    def record_search(self, body: dict[str, Any], args, request_id: str | None) -> None:
-        """Log one zero-result search: its query, filters and suggestion."""
-        filters = {k: v for k, v in args.lists() if k not in ("q", "page", "size", "ui_lang")}
-        self.record({"ts": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     "query": str(body.get("query"))[:self.MAX_QUERY], "filters": filters,
-                     "relaxed": body.get("relaxed"), "suggestion": body.get("suggestion"),
-                     "request_id": request_id})
-
-    def record(self, entry: dict[str, Any]) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.folder / f"zero-results-{datetime.now(timezone.utc):%Y-%m-%d}.jsonl"
-            line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
-            try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
-        except OSError as exc:
-            logging.getLogger(__name__).warning("cannot write the zero-result log: %s", exc)

@@ -111,7 +111,7 @@ def _registry(app: Flask) -> CollectorRegistry:
 @bp.get("/metrics")
 def metrics():
     registry = current_app.extensions["policy_search.metrics_registry"]
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 def install(app: Flask) -> None:

@@ -31,10 +31,13 @@ class Settings:
     admin_token: str | None = None
     #: Source folders a reindex job reads (comma- or colon-separated); never from a client.
     sources: tuple[str, ...] = ()
-    #: Folder of the job lock and job state files (default: ``<index>/../jobs``).
+    #: Folder of the job lock and job state files (default: ``<index>/jobs``).
     jobs_dir: Path | None = None
     #: Folder of the zero-result query log (JSON lines); unset: not logged to a file.
     zero_result_log: Path | None = None
+    #: Size at which the zero-result log is rotated, and rotated files kept.
+    zero_result_log_max_bytes: int = 10 * 1024 * 1024
+    zero_result_log_backups: int = 5
     #: Per-client rate limit of the public routes, e.g. ``60/minute``; unset: off.
     rate_limit: str | None = None
     #: Proxies in front of the service: a hop count (``1``) or proxy addresses (``10.0.0.1,10.0.0.2``).
@@ -90,7 +93,7 @@ def _convert(name: str, raw: str) -> Any:
         return raw.strip() or None
     if name in ("refresh_interval", "search_time_limit"):
         return float(raw)
-    if name.startswith("max_"):
+    if name.startswith("max_") or name.startswith("zero_result_log_"):
         return int(raw)
     if name == "index":
         return Path(raw)

@@ -55,7 +55,7 @@ def extract(files: tuple[Path, ...], as_json: bool, workers: int) -> None:
                        f"\n  cities: {cities or '-'}  topics: {', '.join(record['topics']) or '-'}")
     for path, reason in result.errors:
         click.echo(f"policy-index: skipped {path}: {reason}", err=True)
-    failed_files = {p for p, _ in result.errors if "#" not in p}
+    failed_files = {p for p, _ in result.errors} & set(result.files)  # whole files, not lines or records
     if result.files and not result.records and len(failed_files) >= len(result.files):
         raise click.exceptions.Exit(EXIT_FAILURE)
     if not result.files:

@@ -8,6 +8,9 @@ cities, topics, SDGs and content hash, and validates the result.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +38,28 @@ def check_size(path: Path, limit: int = MAX_SOURCE_BYTES) -> int:
 def source_path(path: Path, root: Path) -> str:
     """``path`` relative to its source folder ``root`` (POSIX), or its name if outside it."""
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+
+#: Key of a raw record naming where in its file it came from (``:12`` for line 12, ``#3``
+#: for the third record); used in messages, never stored.
+LOCATION_KEY = "_location"
+
+_skipped: ContextVar[list[tuple[str, str]] | None] = ContextVar("skipped_inputs", default=None)
+
+
+@contextmanager
+def collect_skipped() -> Iterator[list[tuple[str, str]]]:
+    """Collect the parts of a file its converter skips (see :func:`report_skipped`)."""
+    collected: list[tuple[str, str]] = []
+    token = _skipped.set(collected)
+    try:
+        yield collected
+    finally:
+        _skipped.reset(token)
+
+
+def report_skipped(where: str, reason: str) -> None:
+    """Report a part of the file being converted that was skipped (``where``: ``:12``, ``#3``)."""
+    collected = _skipped.get()
+    if collected is not None:
+        collected.append((where, reason))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from indexer.errors import ConversionError
 
@@ -54,3 +55,22 @@ def decode_bytes(data: bytes) -> str:
             f"binary data, not text ({junk} of {len(sample)} characters undecodable or control)"
         )
     return text
+
+
+def strip_format_controls(text: str) -> str:
+    """Drop Unicode format characters (category Cf: bidi overrides such as U+202E, zero-width
+    joiners, soft hyphens), which can make a title or facet value display as something else."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def web_url(value: object) -> str | None:
+    """``value`` when it is an absolute http(s) URL with a host, else None (``javascript:``, ``data:`` ...)."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in url):
+        return None
+    return url

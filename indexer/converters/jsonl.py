@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from indexer.converters.base import RawRecord, check_size, source_path
+from indexer.converters.base import LOCATION_KEY, RawRecord, check_size, report_skipped, source_path
 from indexer.converters.cleaning import clean_text, decode_bytes
 from indexer.errors import ConversionError, RecordError
 from indexer.records import check_given_id
@@ -19,27 +19,46 @@ MAX_EXPORT_BYTES = 512 * 1024 * 1024
 
 
 def convert(path: Path, root: Path) -> list[RawRecord]:
-    """Read every record of a ``.jsonl`` or ``.json`` export; bad lines are logged and skipped."""
+    """Read every record of a ``.jsonl`` or ``.json`` export; bad lines are reported and skipped.
+
+    In JSON Lines, a record's ``source.position`` is its physical line (0-based; lines
+    end at ``\n`` only) and every skipped line is reported as ``:N`` (1-based); in a
+    JSON array, it is the index of the record and reported as ``#N`` (1-based).
+    """
     check_size(path, MAX_EXPORT_BYTES)
     text = decode_bytes(path.read_bytes())
     rel = source_path(path, root)
-    items = _load_items(text, path.suffix.lower())
+    lines = not _is_array(text, path.suffix.lower())
+    items = _load_items(text, lines)
     records: list[RawRecord] = []
     problems = 0
     for position, item in items:
+        where = f":{position + 1}" if lines else f"#{position + 1}"
+        if isinstance(item, Exception):
+            problems += 1
+            report_skipped(where, str(item))
+            continue
         try:
-            records.append(_record(item, rel, position))
+            record = _record(item, rel, position)
         except (RecordError, ConversionError) as exc:
             problems += 1
-            log.warning("%s: record %d skipped: %s", rel, position + 1, exc)
+            report_skipped(where, str(exc))
+            log.info("%s%s skipped: %s", rel, where, exc)
+            continue
+        record[LOCATION_KEY] = where
+        records.append(record)
     if not records and problems:
-        raise ConversionError(f"no usable record ({problems} rejected; first reasons logged)")
+        raise ConversionError(f"no usable record ({problems} rejected)")
     return records
 
 
-def _load_items(text: str, suffix: str) -> list[tuple[int, Any]]:
-    stripped = text.lstrip()
-    if suffix == ".json" or stripped.startswith("["):
+def _is_array(text: str, suffix: str) -> bool:
+    return suffix == ".json" or text.lstrip().startswith("[")
+
+
+def _load_items(text: str, lines: bool) -> list[tuple[int, Any]]:
+    """(position, parsed item) pairs; in JSON Lines, an unparsable line gives its error instead."""
+    if not lines:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -48,14 +67,15 @@ def _load_items(text: str, suffix: str) -> list[tuple[int, Any]]:
         if data is None:
             raise ConversionError("a JSON export must be a list of records or an object")
         return list(enumerate(data))
-    items = []
-    for number, line in enumerate(text.splitlines()):
+    items: list[tuple[int, Any]] = []
+    for number, line in enumerate(text.split("\n")):  # physical lines: U+2028 etc. may sit inside strings
         if not line.strip():
             continue
         try:
             items.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
-            log.warning("line %d skipped: invalid JSON (%s)", number + 1, exc.msg)
+            log.info("line %d skipped: invalid JSON (%s)", number + 1, exc.msg)
+            items.append((number, RecordError(f"invalid JSON: {exc.msg} (column {exc.colno})")))
     if not items:
         raise ConversionError("no JSON record in the file")
     return items

@@ -157,16 +157,24 @@ def _page_size_guard(page: pdfium.PdfPage) -> bool:
 class _PageReader:
     """Runs the extractor chain over pages, counting OCR use."""
 
-    def __init__(self, pdf: pdfium.PdfDocument, miner: _Miner | None) -> None:
+    def __init__(self, pdf: pdfium.PdfDocument, miner: _Miner | None, path: Path) -> None:
         self.pdf = pdf
         self.miner = miner
+        self.path = path
         self.ocr_budget = MAX_OCR_PAGES
+        self.guard = pdf_guard.StreamGuard()
+        self.bytes_checked = False
 
     def text(self, index: int) -> str | None:
         """Clean text of page ``index`` (0-based), or None when no extractor found any."""
         mined = self.miner.next_page() if self.miner else None
+        # every stream a page can reach is checked before pdfminer or pdfium decode it;
+        # where pdfminer cannot see the page, every stream of the file is
         if mined is not None:
-            pdf_guard.check_page(mined, index + 1)  # before pdfminer or pdfium inflate it
+            self.guard.check_page(mined, index + 1)
+        elif not self.bytes_checked:
+            pdf_guard.check_file_bytes(self.path.read_bytes())
+            self.bytes_checked = True
         page = self.pdf[index]
         try:
             return self._chain(page, mined, index + 1)
@@ -217,12 +225,12 @@ def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
         return {}
 
 
-def _read_pages(pdf: pdfium.PdfDocument, miner: _Miner | None, name: str) -> tuple[list[dict], list[int]]:
+def _read_pages(pdf: pdfium.PdfDocument, miner: _Miner | None, path: Path) -> tuple[list[dict], list[int]]:
     """Per-page texts and the page numbers that need OCR."""
     total = len(pdf)
     if total > MAX_PAGES:
-        log.warning("%s has %d pages; only the first %d are read", name, total, MAX_PAGES)
-    reader = _PageReader(pdf, miner)
+        log.warning("%s has %d pages; only the first %d are read", path.name, total, MAX_PAGES)
+    reader = _PageReader(pdf, miner, path)
     pages, needs_ocr = [], []
     for index in range(min(total, MAX_PAGES)):
         text = reader.text(index)
@@ -240,7 +248,7 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
     pdf = _open_pdfium(path)
     try:
         with path.open("rb") as fh:
-            pages, needs_ocr = _read_pages(pdf, _open_miner(fh), path.name)
+            pages, needs_ocr = _read_pages(pdf, _open_miner(fh), path)
         meta = _metadata(pdf)
     finally:
         pdf.close()

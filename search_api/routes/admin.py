@@ -1,7 +1,6 @@
 """Admin routes (bearer token): reindex jobs and the zero-result query log."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request
@@ -9,12 +8,13 @@ from flask import Blueprint, g, jsonify, request
 from search_api.admin import admin_required, job_store, jobs_dir, settings
 from search_api.errors import APIError
 from search_api.jobs import JOB_ID, MODES, JobBusy, start_job
+from search_api.zero_results import latest_entries
 
 bp = Blueprint("admin", __name__)
 
 #: Fields of a job state shown to clients.
 PUBLIC_FIELDS = ("id", "mode", "status", "created_at", "started_at", "finished_at", "progress", "counts",
-                 "errors", "generation", "previous", "exit_code", "seconds")
+                 "errors", "skipped", "generation", "previous", "exit_code", "seconds")
 
 
 def _public(job: dict) -> dict:
@@ -65,19 +65,5 @@ def zero_results():
     if not 1 <= limit <= 1000:
         raise APIError(400, "invalid_limit", "limit must be an integer from 1 to 1000")
     folder = settings().zero_result_log
-    entries: list[dict] = []
-    if folder and Path(folder).is_dir():
-        for path in sorted(Path(folder).glob("zero-results-*.jsonl"), reverse=True):
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-            for line in reversed(lines):
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(entry, dict):
-                    entries.append(entry)
-                if len(entries) >= limit:
-                    break
-            if len(entries) >= limit:
-                break
+    entries = latest_entries(Path(folder), limit) if folder and Path(folder).is_dir() else []
     return jsonify({"entries": entries})

@@ -1,18 +1,24 @@
 """Document routes: the record, and its original source file."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, send_file
 
+from indexer.converters.cleaning import clean_text
 from search_api.errors import APIError
 
 bp = Blueprint("documents", __name__)
 _ID = re.compile(r"^[A-Za-z0-9._~:-]{1,200}$")
-SOURCE_TYPES = {".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8",
-                ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
-                ".jsonl": "application/x-ndjson", ".json": "application/json"}
+SOURCE_TYPES = {".pdf": "application/pdf", ".txt": "text/plain",  # Werkzeug adds "; charset=utf-8" to text/*
+                ".html": "text/html", ".htm": "text/html"}
+#: Record exports: the source of one of their records is that record alone, never the file.
+EXPORT_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+_UNAVAILABLE = "the source file of this document is not available"
+#: Largest JSON array export a record's entry is read from (JSON Lines are read line by line).
+MAX_JSON_ARRAY_BYTES = 20 * 1024 * 1024
 
 
 def _docnum(snapshot, doc_id: str) -> int:
@@ -24,18 +30,89 @@ def _docnum(snapshot, doc_id: str) -> int:
 @bp.get("/api/documents/<path:doc_id>/source")
 def source(doc_id: str):
     with current_app.extensions["policy_search.index"].snapshot() as snapshot:
-        stored = snapshot.stored(_docnum(snapshot, doc_id))
-    origin = Path(stored.get("origin") or "")
-    # only the file this record was indexed from is ever served: no path comes from the client
-    if not origin.is_absolute() or not origin.is_file():
-        raise APIError(404, "source_not_found", "the source file of this document is not available")
+        docnum = _docnum(snapshot, doc_id)
+        stored, record = snapshot.stored(docnum), snapshot.record(docnum)
+        roots = _source_roots(snapshot.metadata)
+    origin = _checked_origin(stored.get("origin") or "", roots)
+    if origin.suffix.lower() in EXPORT_SUFFIXES:
+        return _export_record(origin, record)
     mimetype = SOURCE_TYPES.get(origin.suffix.lower(), "application/octet-stream")
-    if mimetype.startswith("text/html"):
-        mimetype = "text/plain; charset=utf-8"  # never render a stored page as ours
+    if mimetype == "text/html":
+        mimetype = "text/plain"  # never render a stored page as ours
     response = send_file(origin, mimetype=mimetype, conditional=True, download_name=origin.name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     return response
+
+
+def _source_roots(metadata: dict) -> list[Path]:
+    """Folders a source may be served from: the configured sources and those the live generation read."""
+    settings = current_app.extensions["policy_search.settings"]
+    given = list(settings.sources) + [s for s in metadata.get("sources") or [] if isinstance(s, str)]
+    roots = []
+    for root in given:
+        path = Path(root)
+        roots.append(path.resolve().parent if path.suffix.lower() in _ALL_SUFFIXES else path.resolve())
+    return roots
+
+
+_ALL_SUFFIXES = set(SOURCE_TYPES) | EXPORT_SUFFIXES
+
+
+def _checked_origin(origin: str, roots: list[Path]) -> Path:
+    """The indexed file, only while it is still that regular file (no symlink now) under a source root.
+
+    No path comes from the client: ``origin`` is what the indexer recorded.
+    """
+    path = Path(origin)
+    if not path.is_absolute() or not path.is_file() or path.resolve() != path:
+        raise APIError(404, "source_not_found", _UNAVAILABLE)
+    if not any(path.is_relative_to(root) for root in roots):
+        raise APIError(404, "source_not_found", _UNAVAILABLE)
+    return path
+
+
+def _export_record(origin: Path, record: dict):
+    """The record's own entry of a JSON/JSONL export (its line), when it still is the record indexed."""
+    position = (record.get("source") or {}).get("position")
+    if not isinstance(position, int):
+        raise APIError(404, "source_not_found", _UNAVAILABLE)
+    item = _export_item(origin, position)
+    if not isinstance(item, dict) or not _same_record(item, record):
+        raise APIError(404, "source_not_found", "the source of this document has changed since it was indexed")
+    response = current_app.response_class(json.dumps(item, ensure_ascii=False), mimetype="application/json")
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def _same_record(item: dict, record: dict) -> bool:
+    """Whether an export entry is still the record indexed from it (same id, else same body)."""
+    if "id" in item:
+        return item["id"] == record["id"]
+    body = item.get("body", item.get("text", ""))
+    return isinstance(body, str) and clean_text(body).strip()[:500] == record.get("body", "")[:500]
+
+
+def _export_item(origin: Path, position: int):
+    """Line ``position`` (0-based, physical) of a JSON Lines file, or item ``position`` of a JSON array."""
+    with origin.open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        fh.seek(0)
+        if origin.suffix.lower() == ".json" or head.startswith(b"["):
+            if origin.stat().st_size > MAX_JSON_ARRAY_BYTES:
+                return None  # a whole array is parsed to find one entry: not on a request for a large file
+            try:
+                data = json.loads(fh.read().decode("utf-8-sig", errors="replace"))
+            except json.JSONDecodeError:
+                return None
+            items = data if isinstance(data, list) else data.get("records", [data]) if isinstance(data, dict) else []
+            return items[position] if 0 <= position < len(items) else None
+        for number, line in enumerate(fh):
+            if number == position:
+                try:
+                    return json.loads(line.decode("utf-8-sig", errors="replace"))
+                except json.JSONDecodeError:
+                    return None
+    return None
 
 
 @bp.get("/api/documents/<path:doc_id>")

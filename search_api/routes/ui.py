@@ -6,10 +6,12 @@ no build step, nothing fetched from another host at run time.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+
+from search_api.errors import APIError
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static"
@@ -18,7 +20,7 @@ TEMPLATES = HERE / "templates"
 bp = Blueprint("ui", __name__, template_folder=str(TEMPLATES))
 
 #: Files under static/ that may be served, by extension.
-ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+ASSET_TYPES = {".js": "text/javascript", ".css": "text/css",  # Werkzeug adds "; charset=utf-8" to text/*
                ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon",
                ".woff2": "font/woff2"}
 
@@ -68,42 +70,56 @@ def widget():
     return response
 
 
-def _endpoint_allowed(endpoint: str) -> bool:
-    """``?endpoint=`` of the demo page: an http(s) origin on this host, a loopback address,
-    or one listed in the ``ui_embed_endpoints`` setting (never an arbitrary script host)."""
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-        return False
-    if parts.query or parts.fragment or parts.username or parts.password:
-        return False
-    host = parts.hostname
-    if host == (urlsplit(request.host_url).hostname or "") or host == "localhost":
-        return True
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return True
-    except ValueError:
-        pass
+#: An origin as the demo page's ``?endpoint=`` may give it: scheme, host (name, IPv4 or [IPv6]), port.
+_ORIGIN = re.compile(r"^(https?)://([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::([0-9]{1,5}))?/?$")
+
+
+def endpoint_origin(endpoint: str) -> str | None:
+    """``?endpoint=`` of the demo page as a canonical origin (``scheme://host[:port]``), or None.
+
+    Only a loopback address or an origin listed in the ``ui_embed_endpoints`` setting is
+    accepted, and the origin is rebuilt from its validated parts, so nothing else of the
+    parameter (``;``, spaces, another directive) can reach the Content-Security-Policy.
+    """
+    match = _ORIGIN.match(endpoint)
+    if not match:
+        return None
+    scheme, host, port = match.group(1), match.group(2).lower(), match.group(3)
+    if port is not None and not 0 < int(port) < 65536:
+        return None
+    origin = f"{scheme}://{host}" + (f":{int(port)}" if port else "")
+    if host == "localhost" or _loopback(host.strip("[]")):
+        return origin
     settings = current_app.extensions.get("policy_search.settings")
     allowed = (settings.extra.get("ui_embed_endpoints", ()) if settings else ()) or ()
     if isinstance(allowed, str):
         allowed = [a.strip() for a in allowed.split(",")]
-    return endpoint.rstrip("/") in {a.rstrip("/") for a in allowed}
+    return origin if origin in {a.rstrip("/").lower() for a in allowed} else None
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @bp.get("/embed-demo")
 def embed_demo():
     """A demo host page with its own styles, embedding the widget; ``?endpoint=`` points the
-    widget (script and API) at another origin."""
-    endpoint = request.args.get("endpoint", "").strip()
-    if endpoint and not _endpoint_allowed(endpoint):
-        abort(400, "endpoint must be an http(s) origin on this host or a loopback address")
-    endpoint = (endpoint or request.host_url).rstrip("/")
+    widget (script and API) at another origin. Without it the page uses relative URLs: no
+    header or URL is built from the request's ``Host``."""
+    given = request.args.get("endpoint", "").strip()
+    endpoint = endpoint_origin(given) if given else ""
+    if endpoint is None:
+        raise APIError(400, "invalid_endpoint", "endpoint must be the origin (scheme://host[:port]) of a loopback "
+                                                "address or of a configured embed endpoint")
     lang = request.args.get("lang", "ko")
     lang = lang if lang in ("ko", "en") else "ko"
     html = render_template("embed-demo.html", endpoint=endpoint, lang=lang, version=_asset_version())
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
+    sources = f"'self' {endpoint}".strip()
     return _secure(response, f"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                             f"script-src 'self' {endpoint}; connect-src 'self' {endpoint}; base-uri 'none'; "
-                             f"object-src 'none'")
+                             f"script-src {sources}; connect-src {sources}; frame-ancestors 'self'; "
+                             f"base-uri 'none'; object-src 'none'")

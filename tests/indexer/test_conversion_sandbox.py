@@ -1,0 +1,88 @@
+"""Each source is converted in a limited worker process: over a limit the file is skipped, the run goes on."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.conversion_sandbox import ConversionLimits
+from indexer.extract import extract_sources
+from tests.conftest import SEED_PAGES
+from tests.indexer.converters import hostile_pdfs
+
+GOOD_PAGE = sorted(SEED_PAGES.glob("*.txt"))[0]
+
+
+def _folder(tmp_path: Path, hostile_name: str, hostile: bytes) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    shutil.copy(GOOD_PAGE, folder / "a-good.txt")
+    (folder / hostile_name).write_bytes(hostile)
+    (folder / "z-good.jsonl").write_text(json.dumps({"id": "good-after", "title": "Bike lanes", "body": "Seoul."}) + "\n")
+    return folder
+
+
+def _check(result, folder: Path, hostile_name: str, reason: str) -> None:
+    skipped = dict(result.errors)
+    assert reason in skipped.get(str(folder / hostile_name), ""), result.errors
+    sources = {Path(path).name for path in result.origins.values()}
+    assert sources == {"a-good.txt", "z-good.jsonl"}  # the files beside it are all read
+    assert "good-after" in result.origins
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_pdf_over_its_cpu_limit_is_skipped(tmp_path, workers):
+    folder = _folder(tmp_path, "slow.pdf", hostile_pdfs.slow_pages(pages=10, operators=100_000))
+    # CPU seconds, not wall time: the same on a loaded machine (no wall limit here to race it)
+    result = extract_sources([folder], workers=workers, limits=ConversionLimits(cpu_seconds=2, wall_seconds=0))
+    _check(result, folder, "slow.pdf", "CPU limit of 2 s exceeded")
+
+
+def test_a_pdf_over_its_wall_time_limit_is_skipped_and_its_worker_replaced(tmp_path):
+    folder = _folder(tmp_path, "slow.pdf", hostile_pdfs.slow_pages(pages=10, operators=100_000))
+    result = extract_sources([folder], limits=ConversionLimits(cpu_seconds=0, wall_seconds=3))
+    _check(result, folder, "slow.pdf", "wall-time limit of 3 s exceeded")
+
+
+def test_a_file_over_the_memory_limit_is_skipped(tmp_path):
+    line = json.dumps({"title": "Seoul bike lanes", "body": "자전거 도로 " * 2000}, ensure_ascii=False) + "\n"
+    big = (line * (24_000_000 // len(line))).encode("utf-8")
+    folder = _folder(tmp_path, "m-big.jsonl", big)
+    result = extract_sources([folder], limits=ConversionLimits(memory_mb=64, cpu_seconds=60, wall_seconds=60))
+    _check(result, folder, "m-big.jsonl", "memory limit exceeded")
+
+
+def test_limits_come_from_the_environment():
+    limits = ConversionLimits.from_env({"POLICY_INDEX_CONVERT_MEMORY_MB": "512",
+                                        "POLICY_INDEX_CONVERT_CPU_SECONDS": "30",
+                                        "POLICY_INDEX_CONVERT_WALL_SECONDS": "45.5"})
+    assert limits == ConversionLimits(memory_mb=512, cpu_seconds=30, wall_seconds=45.5)
+    assert ConversionLimits.from_env({}) == ConversionLimits()
+
+
+def _convert_or_die(name: str) -> str:
+    """A task that kills its own process (as a crash in a parser library would) for ``die``."""
+    import os
+    import signal
+
+    if name == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return name.upper()
+
+
+def _given_up(name: str, reason: str) -> str:
+    return f"skipped {name}: {reason}"
+
+
+def test_a_dead_converter_process_is_replaced_and_the_run_goes_on():
+    import multiprocessing
+
+    from indexer.conversion_sandbox import SandboxPool
+
+    tasks = [("a",), ("die",), ("b",), ("die",), ("c",)]
+    with SandboxPool(2, ConversionLimits(), _convert_or_die, _given_up, multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(tasks))
+    assert results[0::2] == ["A", "B", "C"]  # in task order, every other file converted
+    assert all(r.startswith("skipped die: the converter process died (killed by signal 9)") for r in results[1::2])
