@@ -20,7 +20,12 @@ _NOT_TITLE = re.compile(
     r"|^\[?\s*(?:붙임|별지|별표|서식)\s*(?:제?\s*\d+\s*(?:호|번)?)?\s*\]?"         # [붙임 1], [별지 제1호서식]
     r"|^\[\s*문서번호\s*\]"
     r"|^[\W\d_]*$"                                                              # rules, numbers, bullets only
+    r"|^\d{4}\s*[.년]\s*\d{1,2}\s*[.월]\s*(?:\d{1,2}\s*[.일]?)?\s*$"                   # 2023년 3월 24일, 2023. 5.
+    r"|^(?:\S+\s){0,3}\S*(?:청장|시장|군수|도지사|장관|위원장|교육감)$"                   # 서울특별시 강남구청장
+    r"|[.。]$"                                                                     # a sentence, not a title
 )
+#: A title spaced out letter by letter for emphasis: "제 안 요 청 서".
+_SPACED = re.compile(r"^[가-힣](?: [가-힣]){2,}$")
 
 
 def office_title(body: str, fallback: str, meta_title: str | None = None) -> str:
@@ -37,7 +42,7 @@ def office_title(body: str, fallback: str, meta_title: str | None = None) -> str
                 return _cut(title)
     for line in lines:
         if not _NOT_TITLE.search(line) and sum(ch.isalpha() for ch in line) >= 2:
-            return _cut(line)
+            return _cut(line.replace(" ", "") if _SPACED.match(line) else line)
     return fallback
 
 
