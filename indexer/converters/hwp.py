@@ -50,11 +50,13 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
     """Convert one HWP 5.0 file into a single raw record with its body text."""
     check_size(path)
     try:
-        ole = olefile.OleFileIO(str(path))
+        ole = olefile.OleFileIO(str(path), raise_defects=olefile.DEFECT_INCORRECT)
     except (OSError, ValueError) as exc:  # olefile raises OSError for a damaged container
-        raise ConversionError(f"corrupt HWP (not a readable OLE2 compound file): {exc}") from exc
+        raise ConversionError(f"corrupt or truncated HWP (not a readable OLE2 compound file): {exc}") from exc
     try:
         body = read_body(ole)
+    except (OSError, ValueError) as exc:  # a stream running past the end of a truncated file
+        raise ConversionError(f"corrupt or truncated HWP: {exc}") from exc
     finally:
         ole.close()
     return [office_record(body, path.stem, source_path(path, root))]

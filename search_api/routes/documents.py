@@ -12,7 +12,11 @@ bp = Blueprint("documents", __name__)
 _ID = re.compile(r"^[A-Za-z0-9._~:-]{1,200}$")
 SOURCE_TYPES = {".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8",
                 ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
-                ".jsonl": "application/x-ndjson", ".json": "application/json"}
+                ".jsonl": "application/x-ndjson", ".json": "application/json",
+                ".hwp": "application/x-hwp", ".hwpx": "application/hwp+zip",
+                ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+#: Office documents are sent as downloads (browsers cannot show them); PDFs open in place.
+DOWNLOAD_SUFFIXES = {".hwp", ".hwpx", ".docx"}
 
 
 def _docnum(snapshot, doc_id: str) -> int:
@@ -32,7 +36,8 @@ def source(doc_id: str):
     mimetype = SOURCE_TYPES.get(origin.suffix.lower(), "application/octet-stream")
     if mimetype.startswith("text/html"):
         mimetype = "text/plain; charset=utf-8"  # never render a stored page as ours
-    response = send_file(origin, mimetype=mimetype, conditional=True, download_name=origin.name)
+    response = send_file(origin, mimetype=mimetype, conditional=True, download_name=origin.name,
+                         as_attachment=origin.suffix.lower() in DOWNLOAD_SUFFIXES)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     return response

@@ -1,0 +1,70 @@
+"""HWP 5.0 on real files: tables a row per line, compressed and not, damaged and DRM files skipped."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.converters import hwp
+from indexer.converters.hwp_records import parse_records
+from indexer.errors import ConversionError
+from indexer.extract import extract_sources
+from tests.indexer.converters.office_files import DRM_HWP, FORMS_HWP, NTS_HWP
+
+
+def _record(path: Path) -> dict:
+    (record,) = hwp.convert(path, path.parent)
+    return record
+
+
+def test_uncompressed_hwp_body_title_and_table_rows():
+    record = _record(NTS_HWP)
+    lines = record["body"].split("\n")
+    assert record["title"] == "지급명세서 제출 불성실 가산세 대상인지 여부"
+    assert record["type"] == "document" and record["source"] == {"path": NTS_HWP.name}
+    # the four cells of the header table's first row, left to right, on one line
+    assert "[ 문서번호 ] 기준-2020-법령해석법인-0175(2020.12.30) [ 세목 ] 법인" in lines
+    assert "해산등기일부터 1년이 되는 날까지 잔여재산가액이 확정되지 아니한 경우: 그 1년이 되는 날" in record["body"]
+
+
+def test_compressed_hwp_keeps_a_table_cell_in_its_row():
+    record = _record(FORMS_HWP)
+    lines = record["body"].split("\n")
+    assert "동아리 활동시간 매주 화요일(8-10교시), 금요일(6-10교시)" in lines
+    assert record["title"] == "2026학년도 자율(전공)동아리 개설 신청서"
+    # text past the ~1,000-character PrvText preview
+    assert "SW전문가 멘토링에 소정의 서류를 갖추어 지원합니다." in record["body"]
+    assert not any(ch < " " and ch != "\n" for ch in record["body"])
+
+
+def test_distribution_key_is_recovered_from_its_seed_record():
+    # a seed record whose masked bytes are zero: the key is the mask stream itself
+    seed = bytes([5, 0, 0, 0]) + bytes(252)
+    key = hwp.distribution_key(seed)
+    assert len(key) == 16 and key != bytes(16)
+    assert hwp.distribution_key(seed) == key
+    with pytest.raises(ConversionError):
+        hwp.distribution_key(seed[:100])
+
+
+def test_truncated_records_are_an_error_not_garbage():
+    with pytest.raises(ConversionError, match="truncated"):
+        parse_records(b"\x43\x04\x50\x00" + b"abc")  # PARA_TEXT declaring 5 bytes, 3 given
+
+
+def test_damaged_and_drm_files_are_skipped_while_the_others_are_indexed(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(NTS_HWP, folder / "ruling.hwp")
+    shutil.copy(DRM_HWP, folder / "drm.hwp")
+    data = FORMS_HWP.read_bytes()
+    (folder / "truncated.hwp").write_bytes(data[: len(data) // 2])
+    (folder / "garbage.hwp").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    result = extract_sources([folder])
+    reasons = {Path(path).name: reason for path, reason in result.errors}
+    assert set(reasons) == {"drm.hwp", "truncated.hwp", "garbage.hwp"}
+    assert "MarkAny" in reasons["drm.hwp"]
+    assert "truncated" in reasons["truncated.hwp"] and "corrupt" in reasons["garbage.hwp"]
+    assert [Path(p).name for p in result.origins.values()] == ["ruling.hwp"]
+    assert result.records[0]["title"] == "지급명세서 제출 불성실 가산세 대상인지 여부"
