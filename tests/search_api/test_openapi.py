@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from openapi_spec_validator import validate
 
@@ -32,7 +33,8 @@ def test_every_route_is_described(app):
 def test_api_keeps_to_its_spec(live_server, tmp_path):
     """schemathesis, run as its own CLI against the real HTTP server: no 5xx, no off-spec response."""
     command = [
-        sys.executable, "-m", "schemathesis.cli", "run", live_server.url + "/api/openapi.json",
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(Path(__file__).with_name("schemathesis.toml")),
+        "run", live_server.url + "/api/openapi.json",
         "--checks", "all", "--max-examples", "40", "--seed", "20261122",
         "--suppress-health-check", "all", "--report-dir", str(tmp_path),
     ]
