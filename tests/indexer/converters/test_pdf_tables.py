@@ -1,0 +1,106 @@
+"""PDF tables a row per line, the first page's largest text as title, Hangul joined only at justified ends."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.converters import pdf
+from indexer.converters.pdf_text import WRAP_MARK, join_lines, page_text
+
+fpdf = pytest.importorskip("fpdf", reason="fpdf2 (test extra) is needed to generate PDFs")
+from fpdf.fonts import FontFace  # noqa: E402
+
+NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+needs_nanum = pytest.mark.skipif(not NANUM.is_file(), reason="NanumGothic (apt: fonts-nanum) is needed for Hangul PDFs")
+
+BUDGET = [["District", "Budget 2023", "Budget 2024", "Change"],
+          ["Gangnam", "1,200 million", "1,350 million", "+150"],
+          ["Jongno", "800 million", "760 million", "-40"],
+          ["Mapo", "950 million", "1,020 million", "+70"]]
+
+
+def _convert(path: Path) -> dict:
+    (record,) = pdf.convert(path, path.parent)
+    return record
+
+
+def _table_pdf(path: Path, rows: list[list[str]], font: str = "helvetica") -> Path:
+    doc = fpdf.FPDF()
+    doc.add_page()
+    if font != "helvetica":
+        doc.add_font(font, "", str(NANUM))
+    doc.set_font(font, size=22)
+    doc.cell(0, 12, rows[0][0] + " " + rows[1][0] + " report", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font(font, size=10)
+    doc.multi_cell(0, 6, "Small print above the budget table. " * 3, new_x="LMARGIN", new_y="NEXT")
+    with doc.table(col_widths=(30, 40, 40, 20), headings_style=FontFace()) as table:
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    doc.multi_cell(0, 6, "A closing paragraph under the table.")
+    doc.output(str(path))
+    return path
+
+
+def test_each_table_row_is_one_line_in_reading_order(tmp_path):
+    record = _convert(_table_pdf(tmp_path / "budget.pdf", BUDGET))
+    paragraphs = record["pages"][0]["text"].split("\n\n")
+    rows = [" ".join(values) for values in BUDGET]
+    assert all(row in paragraphs for row in rows), paragraphs
+    positions = [paragraphs.index(row) for row in rows]
+    assert positions == sorted(positions)
+    assert paragraphs.index(rows[0]) > next(i for i, p in enumerate(paragraphs) if "Small print" in p)
+    assert paragraphs[-1] == "A closing paragraph under the table."
+    # no cell text left over outside its row
+    assert record["body"].count("1,350 million") == 1
+
+
+@needs_nanum
+def test_korean_table_rows_and_largest_text_as_title(tmp_path):
+    rows = [["자치구", "2023년 예산", "2024년 예산", "증감"], ["강남구", "1,200백만원", "1,350백만원", "+150"],
+            ["종로구", "800백만원", "760백만원", "-40"]]
+    record = _convert(_table_pdf(tmp_path / "budget-ko.pdf", rows, font="nanum"))
+    lines = record["pages"][0]["text"].split("\n\n")
+    assert "강남구 1,200백만원 1,350백만원 +150" in lines
+    assert record["title"] == "자치구 강남구 report"
+
+
+def test_title_is_the_largest_text_not_a_page_number(tmp_path):
+    doc = fpdf.FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", size=9)
+    doc.cell(0, 6, "47698    Federal Register / Vol. 85", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("helvetica", size=24)
+    doc.cell(0, 14, "Proposed Rules", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("helvetica", size=10)
+    doc.multi_cell(0, 5, "Body text of the notice that runs for a while and says nothing in particular. " * 8)
+    doc.output(str(tmp_path / "notice.pdf"))
+    assert _convert(tmp_path / "notice.pdf")["title"] == "Proposed Rules"
+
+
+def test_hangul_glued_only_after_a_justified_line():
+    # a full line broken inside a word: glued; a short line (wrapped at a space): a space
+    assert join_lines(["서울시는 공유도", "시를 만든다"]) == "서울시는 공유도시를 만든다"
+    assert join_lines(["추진 배경" + WRAP_MARK, "서울시는 공유도시를 만든다"]) == "추진 배경 서울시는 공유도시를 만든다"
+    assert WRAP_MARK not in page_text(["짧은 줄" + WRAP_MARK + "\n다음 줄\n"])
+
+
+@needs_nanum
+def test_short_hangul_line_keeps_its_space_in_a_real_pdf(tmp_path):
+    doc = fpdf.FPDF()
+    doc.add_page()
+    doc.add_font("nanum", "", str(NANUM))
+    doc.set_font("nanum", size=11)
+    width = doc.epw
+    full = "서울시는 시민과 함께 공유도시를 만들어 자원을 나누고 이웃과 공동체를 다시 세우는 정책을 추진하며 공유도"
+    while doc.get_string_width(full) > width:
+        full = full[1:]
+    doc.cell(width, 6, "추진 배경", new_x="LMARGIN", new_y="NEXT")
+    doc.cell(width, 6, full, new_x="LMARGIN", new_y="NEXT")
+    doc.cell(width, 6, "시를 완성한다.", new_x="LMARGIN", new_y="NEXT")
+    doc.output(str(tmp_path / "wrap.pdf"))
+    text = _convert(tmp_path / "wrap.pdf")["pages"][0]["text"]
+    assert "추진 배경 " + full[:4] in text
+    assert "공유도시를 완성한다." in text
