@@ -86,3 +86,19 @@ def test_extracting_the_folder_indexes_the_readable_and_reports_the_rest(eval_de
             assert record["lang"] == "ko"
     gangnam = next(r for r in result.records if r["title"].startswith("서울특별시 강남구 공무직"))
     assert any(city["name"] == "Seoul" for city in gangnam["cities"])
+
+
+def test_hwp_and_hwpx_copies_under_other_names_are_linked_as_near_duplicates(eval_dev, tmp_path):
+    import shutil
+
+    shutil.copy(OFFICE / "ko_dsm_school_club_forms_2026.hwp", tmp_path / "forms-a.hwp")
+    shutil.copy(OFFICE / "ko_dsm_school_club_forms_2026.hwpx", tmp_path / "forms-b.hwpx")
+    shutil.copy(OFFICE / "ko_gangnam_notice_2023_745.hwpx", tmp_path / "notice.hwpx")
+    result = extract_sources([tmp_path])
+    assert not result.errors
+    by_origin = {Path(result.origins[r["id"]]).name: r for r in result.records}
+    a, b, notice = by_origin["forms-a.hwp"], by_origin["forms-b.hwpx"], by_origin["notice.hwpx"]
+    assert a["id"] != b["id"]
+    assert b["id"] in a.get("duplicates", []) or a["id"] in b.get("duplicates", []) \
+        or b.get("duplicate_of") == a["id"] or a.get("duplicate_of") == b["id"]
+    assert "duplicates" not in notice and "duplicate_of" not in notice
