@@ -19,7 +19,7 @@ not the policy.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,7 +35,7 @@ from indexer.converters import ocr, pdf_guard
 from indexer.converters.base import RawRecord, check_size, source_path
 from indexer.converters.pdf_layout import Box, reading_order
 from indexer.converters.pdf_tables import Table, TableFinder, has_grid
-from indexer.converters.pdf_text import MAX_PAGE_CHARS, WRAP_MARK, first_line, is_usable, join_lines, page_text
+from indexer.converters.pdf_text import CID_RE, MAX_PAGE_CHARS, WRAP_MARK, first_line, is_usable, page_text
 from indexer.errors import ConversionError
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class _Miner:
             return None
 
 
-def _text_boxes(container: LTLayoutContainer, tables: list[Table] = ()) -> Iterator[Box]:
+def _text_boxes(container: LTLayoutContainer, tables: Sequence[Table] = ()) -> Iterator[Box]:
     """Every text box with its position, descending into figures; text inside tables left out."""
     for item in container:
         if isinstance(item, LTTextContainer):
@@ -116,11 +116,11 @@ def _text_boxes(container: LTLayoutContainer, tables: list[Table] = ()) -> Itera
             yield from _text_boxes(item, tables)
 
 
-def _overlaps(item: LTTextContainer, tables: list[Table]) -> bool:
+def _overlaps(item: LTTextContainer, tables: Sequence[Table]) -> bool:
     return any(item.x0 < t.x1 and t.x0 < item.x1 and item.y0 < t.y1 and t.y0 < item.y1 for t in tables)
 
 
-def _text_outside(line: LTTextLine, tables: list[Table]) -> str:
+def _text_outside(line: LTTextLine, tables: Sequence[Table]) -> str:
     """A line's text without the characters that lie in a table (those come with its rows)."""
     kept = []
     for char in line:
@@ -169,8 +169,11 @@ def largest_text(layout: LTLayoutContainer) -> str | None:
         if title[-1].y0 - line.y1 > top * 1.5:
             break
         title.append(line)
-    text = join_lines(line.get_text().strip() for line in title)
-    return text[:150] if text else None
+    raw = "\n".join(line.get_text().strip() for line in title)
+    if CID_RE.search(raw):
+        return None  # undecodable font: the text-based title is taken instead
+    text = " ".join(page_text([raw]).split())
+    return text[:150] if sum(ch.isalpha() for ch in text) >= 3 else None
 
 
 def _upright_lines(container: LTLayoutContainer) -> Iterator[LTTextLine]:
