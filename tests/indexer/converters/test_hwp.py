@@ -68,3 +68,12 @@ def test_damaged_and_drm_files_are_skipped_while_the_others_are_indexed(tmp_path
     assert "truncated" in reasons["truncated.hwp"] and "corrupt" in reasons["garbage.hwp"]
     assert [Path(p).name for p in result.origins.values()] == ["ruling.hwp"]
     assert result.records[0]["title"] == "지급명세서 제출 불성실 가산세 대상인지 여부"
+
+
+def test_everyday_korean_words_in_forms_are_not_cities():
+    # the forms' tables are full of 비고 (remarks) and their text of 위해 (for): not Vigo, not Weihai
+    (record,) = extract_sources([FORMS_HWP]).records
+    assert "비고" in record["body"] and "위해" in record["body"]
+    assert record["cities"] == []
+    (ruling,) = extract_sources([NTS_HWP]).records
+    assert not any(city["name"] == "Huế" for city in ruling["cities"])
