@@ -1,6 +1,7 @@
 """What the office converters (HWP, HWPX, DOCX) share: the record, its title and date."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from indexer.converters.base import RawRecord
@@ -24,6 +25,11 @@ _NOT_TITLE = re.compile(
     r"|^(?:\S+\s){0,3}\S*(?:청장|시장|군수|도지사|장관|위원장|교육감)$"                   # 서울특별시 강남구청장
     r"|[.。]$"                                                                     # a sentence, not a title
 )
+#: A line that is a full date and nothing else, as official documents date themselves
+#: above the issuer's name ("2023년 3월 24일", "2023. 3. 24.").
+_DATE_LINE = re.compile(r"^(?P<y>\d{4})\s*(?:년|\.)\s*(?P<m>\d{1,2})\s*(?:월|\.)\s*(?P<d>\d{1,2})\s*(?:일|\.)?$")
+#: Lines of the body searched for a date line.
+DATE_WINDOW = 60
 #: A title spaced out letter by letter for emphasis: "제 안 요 청 서".
 _SPACED = re.compile(r"^[가-힣](?: [가-힣]){2,}$")
 
@@ -63,9 +69,22 @@ def office_record(body: str, stem: str, rel: str, meta_title: str | None = None,
         "type": OFFICE_TYPE,
         "source": {"path": rel},
     }
-    stated = date_stated_in(body)
+    stated = date_stated_in(body) or dated_line(body)
     if stated:
         record["date"] = stated
     if author and author.strip():
         record["author"] = " ".join(author.split())
     return record
+
+
+def dated_line(body: str) -> str | None:
+    """The ISO date of the first line that is a full date and nothing else; None when there is none."""
+    latest = dt.date.today().year + 5
+    for line in body.split("\n")[:DATE_WINDOW]:
+        match = _DATE_LINE.match(" ".join(line.split()))
+        if match and 1900 <= int(match.group("y")) <= latest:
+            try:
+                return dt.date(int(match.group("y")), int(match.group("m")), int(match.group("d"))).isoformat()
+            except ValueError:
+                continue
+    return None

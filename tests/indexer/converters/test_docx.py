@@ -36,3 +36,12 @@ def test_docx_that_is_not_a_zip_is_skipped_while_the_others_are_indexed(tmp_path
     assert record["type"] == "document" and record["lang"] == "ko"
     assert any(city["name"] == "Seoul" for city in record["cities"])
     assert "environment_climate" in record["topics"]
+
+
+def test_a_full_date_line_dates_the_document_and_nothing_else_does():
+    from indexer.converters.office_text import dated_line
+
+    assert dated_line("공고문\n2023. 3. 24.\n서울특별시장") == "2023-03-24"
+    assert dated_line("공고문\n2023년 3월 24일\n") == "2023-03-24"
+    assert dated_line("2023. 5.\n사업 기간 2023년 3월 24일부터") is None
+    assert dated_line("2023. 2. 30.") is None

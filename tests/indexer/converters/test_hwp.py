@@ -77,3 +77,61 @@ def test_everyday_korean_words_in_forms_are_not_cities():
     assert record["cities"] == []
     (ruling,) = extract_sources([NTS_HWP]).records
     assert not any(city["name"] == "Huế" for city in ruling["cities"])
+
+
+def _rec(tag: int, level: int, payload: bytes) -> bytes:
+    import struct
+
+    return struct.pack("<I", tag | level << 10 | len(payload) << 20) + payload
+
+
+def _para_text(*parts) -> bytes:
+    """PARA_TEXT payload: str runs and extended controls (an int code, eight code units)."""
+    out = b""
+    for part in parts:
+        out += part.encode("utf-16-le") if isinstance(part, str) else bytes([part, 0]) + bytes(12) + bytes([part, 0])
+    return out + "\r".encode("utf-16-le")
+
+
+def _ctrl(kind: str) -> bytes:
+    return kind[::-1].encode("latin-1") + bytes(4)
+
+
+def _cell(row: int, col: int) -> bytes:
+    import struct
+
+    return struct.pack("<HHIHH", 1, 0, 0, col, row) + bytes(20)
+
+
+def test_section_records_headers_dropped_footnotes_apart_cells_by_row():
+    from indexer.converters import hwp_records as R
+
+    section = b"".join([
+        _rec(R.TAG_PARA_HEADER, 0, bytes(22)),
+        _rec(R.TAG_PARA_TEXT, 1, _para_text("본문 앞", 16, " 본문 뒤", 17)),
+        _rec(R.TAG_CTRL_HEADER, 1, _ctrl("head")),
+        _rec(R.TAG_LIST_HEADER, 2, bytes(8)),
+        _rec(R.TAG_PARA_HEADER, 2, bytes(22)),
+        _rec(R.TAG_PARA_TEXT, 3, _para_text("머리말 대외비")),
+        _rec(R.TAG_CTRL_HEADER, 1, _ctrl("fn  ")),
+        _rec(R.TAG_LIST_HEADER, 2, bytes(8)),
+        _rec(R.TAG_PARA_HEADER, 2, bytes(22)),
+        _rec(R.TAG_PARA_TEXT, 3, _para_text("각주: 2024년 기준")),
+        _rec(R.TAG_PARA_HEADER, 0, bytes(22)),
+        _rec(R.TAG_PARA_TEXT, 1, _para_text(11)),
+        _rec(R.TAG_CTRL_HEADER, 1, _ctrl("tbl ")),
+        _rec(R.TAG_TABLE, 2, bytes(8)),
+        # cells stored column by column: the walk must put them back in rows
+        _rec(R.TAG_LIST_HEADER, 2, _cell(0, 0)), _rec(R.TAG_PARA_HEADER, 2, bytes(22)),
+        _rec(R.TAG_PARA_TEXT, 3, _para_text("구분")),
+        _rec(R.TAG_LIST_HEADER, 2, _cell(1, 0)), _rec(R.TAG_PARA_HEADER, 2, bytes(22)),
+        _rec(R.TAG_PARA_TEXT, 3, _para_text("강남구")),
+        _rec(R.TAG_LIST_HEADER, 2, _cell(0, 1)), _rec(R.TAG_PARA_HEADER, 2, bytes(22)),
+        _rec(R.TAG_PARA_TEXT, 3, _para_text("예산")),
+        _rec(R.TAG_LIST_HEADER, 2, _cell(1, 1)), _rec(R.TAG_PARA_HEADER, 2, bytes(22)),
+        _rec(R.TAG_PARA_TEXT, 3, _para_text("1,350백만원")),
+    ])
+    text = R.section_text(R.parse_records(section))
+    lines = [line for line in text.lines if line.strip()]
+    assert lines == ["본문 앞 본문 뒤", "구분 예산", "강남구 1,350백만원"]
+    assert text.notes == ["각주: 2024년 기준"]

@@ -42,6 +42,7 @@ def test_sections_in_order_tables_by_row_headers_dropped_notes_after(tmp_path):
 def test_real_hwpx_in_the_corpus():
     (record,) = hwpx.convert(GANGNAM, GANGNAM.parent)
     assert record["title"] == "서울특별시 강남구 공무직 관리 규정 일부개정규칙안 입법예고"
+    assert record["date"] == "2023-03-24"  # the notice's own date line, above the issuer's name
     assert "서울특별시 강남구 공고 제2023-745호" in record["body"]
     assert "입법예고 사항에 대한 항목별 의견(찬․반 여부 및 그 사유)" in record["body"]
 
