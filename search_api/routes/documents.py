@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, send_file
 
+from indexer.converters.sniff import sniff
+from indexer.errors import ConversionError
 from search_api.errors import APIError
 
 bp = Blueprint("documents", __name__)
@@ -25,6 +27,18 @@ def _docnum(snapshot, doc_id: str) -> int:
     return snapshot.facets.ids[doc_id]
 
 
+def _content_suffix(origin: Path) -> str:
+    """The suffix of what an office file is (an HWPX saved as .hwp is sent as HWPX)."""
+    suffix = origin.suffix.lower()
+    if suffix in DOWNLOAD_SUFFIXES:
+        try:
+            kind = sniff(origin)
+        except ConversionError:  # a DRM envelope: never indexed, so never served
+            kind = None
+        return f".{kind}" if kind in ("hwp", "hwpx", "docx") else suffix
+    return suffix
+
+
 @bp.get("/api/documents/<path:doc_id>/source")
 def source(doc_id: str):
     with current_app.extensions["policy_search.index"].snapshot() as snapshot:
@@ -33,7 +47,7 @@ def source(doc_id: str):
     # only the file this record was indexed from is ever served: no path comes from the client
     if not origin.is_absolute() or not origin.is_file():
         raise APIError(404, "source_not_found", "the source file of this document is not available")
-    mimetype = SOURCE_TYPES.get(origin.suffix.lower(), "application/octet-stream")
+    mimetype = SOURCE_TYPES.get(_content_suffix(origin), "application/octet-stream")
     if mimetype.startswith("text/html"):
         mimetype = "text/plain; charset=utf-8"  # never render a stored page as ours
     response = send_file(origin, mimetype=mimetype, conditional=True, download_name=origin.name,

@@ -21,3 +21,26 @@ def test_hwpx_record_is_searchable_and_its_source_downloads(live_server):
     record = live_server.get(hit["url"].rsplit("/source", 1)[0]).json()
     assert record["source"] == {"path": "documents/" + HWPX.name}
     assert any(city["name"] == "Seoul" for city in record["cities"])
+
+
+def test_hwpx_saved_as_hwp_is_sent_as_hwpx(tmp_path):
+    import shutil
+
+    import requests
+
+    from indexer.index.builder import build_index
+    from search_api import create_app
+    from tests.search_api.conftest import LiveServer
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(HWPX, folder / "notice.hwp")
+    build_index([folder], tmp_path / "index")
+    server = LiveServer(create_app({"index": str(tmp_path / "index")}))
+    try:
+        (hit,) = server.get("/api/search", params={"q": "공무직"}).json()["results"]
+        source = requests.get(server.url + hit["url"], timeout=30)
+        assert source.headers["Content-Type"] == "application/hwp+zip"
+        assert "notice.hwp" in source.headers["Content-Disposition"]
+    finally:
+        server.stop()
