@@ -58,7 +58,9 @@ def has_grid(container: LTLayoutContainer, tolerance: float = 3.0) -> bool:
             horizontal += [(y0, x0, x1), (y1, x0, x1)]
             vertical += [(x0, y0, y1), (x1, y0, y1)]
         if len(horizontal) + len(vertical) > MAX_RULINGS:
-            return True  # too many to compare cheaply: let pdfplumber decide
+            # too many to compare cheaply: a large table for pdfplumber, unless the page is
+            # vector art (a map, a chart) whose thousands of strokes hold no table text
+            return sum(1 for _ in _ruling_boxes(container)) <= MAX_TABLE_RULINGS
     crossing = 0
     for x, vy0, vy1 in vertical:
         hits = sum(1 for y, hx0, hx1 in horizontal
@@ -69,8 +71,10 @@ def has_grid(container: LTLayoutContainer, tolerance: float = 3.0) -> bool:
     return False
 
 
-#: Drawn lines past which has_grid stops comparing them.
+#: Drawn lines past which has_grid stops comparing them, and past which a page is taken
+#: for a drawing, not a table.
 MAX_RULINGS = 400
+MAX_TABLE_RULINGS = 5_000
 
 
 def _ruling_boxes(container: LTLayoutContainer):

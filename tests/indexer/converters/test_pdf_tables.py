@@ -104,3 +104,30 @@ def test_short_hangul_line_keeps_its_space_in_a_real_pdf(tmp_path):
     text = _convert(tmp_path / "wrap.pdf")["pages"][0]["text"]
     assert "추진 배경 " + full[:4] in text
     assert "공유도시를 완성한다." in text
+
+
+def test_a_large_ruled_table_and_a_page_of_vector_strokes(tmp_path):
+    from pdfminer.high_level import extract_pages
+
+    from indexer.converters.pdf_tables import has_grid
+
+    doc = fpdf.FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", size=5)
+    with doc.table(headings_style=FontFace(), line_height=4) as table:
+        for r in range(60):
+            row = table.row()
+            for c in range(12):
+                row.cell(f"r{r}c{c}")
+    doc.add_page()
+    for i in range(6_000):  # a drawing: thousands of short strokes, no table
+        doc.line(10 + i % 190, 10 + (i // 190) * 8, 12 + i % 190, 14 + (i // 190) * 8)
+    doc.cell(0, 10, "Map of the bicycle network")
+    doc.output(str(tmp_path / "large.pdf"))
+    layouts = list(extract_pages(str(tmp_path / "large.pdf"), laparams=pdf.LAPARAMS))
+    assert has_grid(layouts[0]) and not has_grid(layouts[1])
+    record = _convert(tmp_path / "large.pdf")
+    rows = record["pages"][0]["text"].split("\n\n")
+    assert rows[0] == " ".join(f"r0c{c}" for c in range(12))
+    assert rows[59] == " ".join(f"r59c{c}" for c in range(12))
+    assert "Map of the bicycle network" in record["pages"][1]["text"]
