@@ -2,16 +2,19 @@
 
 The body is walked in document order, so tables come where they stand: a table
 row per line, its cells left to right (a merged cell once), nested tables in
-their cell. Headers and footers are not part of the body and are left out. The
+their cell; paragraphs and tables inside content controls (``w:sdt``: cover pages,
+form fields) are read where they stand. Headers and footers are not part of the body and are left out. The
 core properties' title is used when it is a real title, not a template's name.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import docx
 from docx.document import Document
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -46,7 +49,7 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
 def read_body(document: Document) -> str:
     """The body's paragraphs and table rows in document order, one per line."""
     lines: list[str] = []
-    for block in document.iter_inner_content():
+    for block in _blocks(document.element.body, document):
         lines.extend(_block_lines(block, 0))
     out: list[str] = []
     for line in lines:
@@ -54,6 +57,18 @@ def read_body(document: Document) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()
+
+
+def _blocks(container, parent) -> Iterator[Paragraph | Table]:
+    """Paragraphs and tables of a body in order, inside content controls (``w:sdt``) too."""
+    for child in container.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag == qn("w:sdt"):
+            for content in child.iterchildren(qn("w:sdtContent")):
+                yield from _blocks(content, parent)
 
 
 def _block_lines(block: Paragraph | Table, depth: int) -> list[str]:

@@ -68,6 +68,19 @@ def write_docx(path: Path) -> Path:
             grid.cell(r, c).text = value
     grid.cell(2, 1).merge(grid.cell(2, 2))
     document.sections[0].header.paragraphs[0].text = "머리말 대외비"
+    _wrap_in_content_control(document.add_paragraph("콘텐츠 컨트롤 안의 문단: 신청 기간은 2월 말까지다."))
     document.add_paragraph("표 다음의 문단: 시범 운영 뒤 본 사업으로 전환한다.")
     document.save(str(path))
     return path
+
+
+def _wrap_in_content_control(paragraph) -> None:
+    """Move a paragraph into a block-level content control (``w:sdt``/``w:sdtContent``)."""
+    from docx.oxml import OxmlElement
+
+    p = paragraph._p
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    p.addprevious(sdt)
+    sdt.append(OxmlElement("w:sdtPr"))
+    sdt.append(content)
+    content.append(p)

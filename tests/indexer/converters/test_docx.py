@@ -16,7 +16,8 @@ def test_body_in_document_order_with_table_rows(tmp_path):
     assert lines[:2] == ["기후동행카드 추진계획",
                          "서울특별시는 2024년 1월 27일(토)부터 대중교통 무제한 정기권인 기후동행카드를 시범 운영한다."]
     assert lines[2:5] == ["구분 요금 비고", "따릉이 포함 65,000원 월 정기권", "따릉이 제외 62,000원"]
-    assert lines[5].startswith("표 다음의 문단")
+    assert lines[5] == "콘텐츠 컨트롤 안의 문단: 신청 기간은 2월 말까지다."
+    assert lines[6].startswith("표 다음의 문단")
     assert "머리말" not in record["body"]
     assert record["date"] == "2024-01-27"
 
