@@ -19,8 +19,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from indexer.converters.base import RawRecord, check_size, source_path
-from indexer.converters.cleaning import clean_text
-from indexer.converters.office_text import office_record
+from indexer.converters.office_text import join_text_lines, office_record
 from indexer.converters.zip_guard import open_zip
 from indexer.errors import ConversionError
 
@@ -51,12 +50,7 @@ def read_body(document: Document) -> str:
     lines: list[str] = []
     for block in _blocks(document.element.body, document):
         lines.extend(_block_lines(block, 0))
-    out: list[str] = []
-    for line in lines:
-        line = " ".join(clean_text(line).split())
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()
+    return join_text_lines(lines)
 
 
 def _blocks(container, parent) -> Iterator[Paragraph | Table]:

@@ -27,8 +27,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from indexer.converters import hwp_records
 from indexer.converters.base import RawRecord, check_size, source_path
-from indexer.converters.cleaning import clean_text
-from indexer.converters.office_text import office_record
+from indexer.converters.office_text import join_text_lines, office_record
 from indexer.errors import ConversionError
 
 log = logging.getLogger(__name__)
@@ -86,9 +85,9 @@ def read_body(ole: olefile.OleFileIO) -> str:
         text = hwp_records.section_text(hwp_records.parse_records(data))
         lines.extend(text.lines)
         notes.extend(text.notes)
-    body = _join(lines)
+    body = join_text_lines(lines)
     if notes:
-        body = f"{body}\n\n{_join(notes)}" if body else _join(notes)
+        body = f"{body}\n\n{join_text_lines(notes)}" if body else join_text_lines(notes)
     return body
 
 
@@ -171,13 +170,3 @@ def _decrypt_distribution(data: bytes) -> bytes:
     cipher_text = cipher_text[: len(cipher_text) - len(cipher_text) % 16]
     decryptor = Cipher(algorithms.AES(key), modes.ECB()).decryptor()
     return decryptor.update(cipher_text) + decryptor.finalize()
-
-
-def _join(lines: list[str]) -> str:
-    """Clean lines joined by newlines, blank runs collapsed to one empty line."""
-    out: list[str] = []
-    for line in lines:
-        line = " ".join(clean_text(line).split())
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()

@@ -19,8 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from indexer.converters.base import RawRecord, check_size, source_path
-from indexer.converters.cleaning import clean_text
-from indexer.converters.office_text import office_record
+from indexer.converters.office_text import join_text_lines, office_record
 from indexer.converters.zip_guard import open_zip, read_member
 from indexer.errors import ConversionError
 
@@ -68,9 +67,9 @@ def read_body(archive: zipfile.ZipFile) -> str:
     for name in sections:
         root = _parse(read_member(archive, name, KIND), name)
         _walk(root, lines, notes)
-    body = _join(lines)
+    body = join_text_lines(lines)
     if notes:
-        body = f"{body}\n\n{_join(notes)}" if body else _join(notes)
+        body = f"{body}\n\n{join_text_lines(notes)}" if body else join_text_lines(notes)
     return body
 
 
@@ -174,13 +173,3 @@ def _table(table: etree._Element, notes: list[str]) -> list[str]:
         if cells:
             rows.append(" ".join(cells))
     return rows
-
-
-def _join(lines: list[str]) -> str:
-    """Clean lines joined by newlines, blank runs collapsed to one empty line."""
-    out: list[str] = []
-    for line in lines:
-        line = " ".join(clean_text(line).split())
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from indexer.converters.base import RawRecord
+from indexer.converters.cleaning import clean_text
 from indexer.converters.dates import date_stated_in
 from indexer.converters.titles import MAX_TITLE
 from indexer.errors import ConversionError
@@ -88,3 +90,15 @@ def dated_line(body: str) -> str | None:
             except ValueError:
                 continue
     return None
+
+
+def join_text_lines(lines: list[str]) -> str:
+    """Clean lines joined by newlines: spaces collapsed, private-use glyphs (decorative rules and
+    bullets of Hangul fonts) dropped, runs of blank lines kept as one empty line."""
+    out: list[str] = []
+    for line in lines:
+        line = "".join(ch for ch in clean_text(line) if unicodedata.category(ch) != "Co")
+        line = " ".join(line.split())
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,8 @@ def test_compressed_hwp_keeps_a_table_cell_in_its_row():
     # text past the ~1,000-character PrvText preview
     assert "SW전문가 멘토링에 소정의 서류를 갖추어 지원합니다." in record["body"]
     assert not any(ch < " " and ch != "\n" for ch in record["body"])
+    # the form's dashed rules are private-use glyphs (U+F080F): never indexed
+    assert not any(unicodedata.category(ch) == "Co" for ch in record["body"])
 
 
 def test_distribution_key_is_recovered_from_its_seed_record():
