@@ -41,14 +41,13 @@ class Table:
         return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
 
 
-def has_grid(container: LTLayoutContainer, tolerance: float = 3.0) -> bool:
-    """True when the page's drawn lines close at least one cell (two verticals across two horizontals).
+Segment = tuple[float, float, float]  # horizontal (y, x0, x1) or vertical (x, y0, y1)
 
-    A cheap test run on every page, so that pdfplumber only sees pages that can
-    hold a ruled table (column rules and underlines alone cannot).
-    """
-    horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
-    vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
+
+def _segments(container: LTLayoutContainer, tolerance: float = 3.0) -> tuple[list[Segment], list[Segment]] | None:
+    """Horizontal and vertical rules of a page (rectangles give their four edges); None past MAX_RULINGS."""
+    horizontal: list[Segment] = []
+    vertical: list[Segment] = []
     for x0, y0, x1, y1 in _ruling_boxes(container):
         if y1 - y0 <= tolerance:
             horizontal.append(((y0 + y1) / 2, x0, x1))
@@ -58,17 +57,78 @@ def has_grid(container: LTLayoutContainer, tolerance: float = 3.0) -> bool:
             horizontal += [(y0, x0, x1), (y1, x0, x1)]
             vertical += [(x0, y0, y1), (x1, y0, y1)]
         if len(horizontal) + len(vertical) > MAX_RULINGS:
-            # too many to compare cheaply: a large table for pdfplumber, unless the page is
-            # vector art (a map, a chart) whose thousands of strokes hold no table text
-            return sum(1 for _ in _ruling_boxes(container)) <= MAX_TABLE_RULINGS
-    crossing = 0
-    for x, vy0, vy1 in vertical:
-        hits = sum(1 for y, hx0, hx1 in horizontal
-                   if hx0 - tolerance <= x <= hx1 + tolerance and vy0 - tolerance <= y <= vy1 + tolerance)
-        crossing += hits >= 2
-        if crossing >= 2:
-            return True
-    return False
+            return None
+    return _merged(horizontal, tolerance), _merged(vertical, tolerance)
+
+
+def _merged(segments: list[Segment], tolerance: float) -> list[Segment]:
+    """Collinear segments that touch joined into one (a column rule drawn cell by cell)."""
+    out: list[list[float]] = []
+    for position, start, end in sorted(segments, key=lambda s: (round(s[0]), s[1])):
+        last = out[-1] if out else None
+        if last and abs(last[0] - position) <= 1.0 and start <= last[2] + tolerance:
+            last[2] = max(last[2], end)
+        else:
+            out.append([position, start, end])
+    return [(p, a, b) for p, a, b in out]
+
+
+def _crossings(vertical: Segment, horizontal: list[Segment], tolerance: float = 3.0) -> list[Segment]:
+    x, y0, y1 = vertical
+    return [h for h in horizontal if h[1] - tolerance <= x <= h[2] + tolerance and y0 - tolerance <= h[0] <= y1 + tolerance]
+
+
+def has_grid(container: LTLayoutContainer) -> bool:
+    """True when the page's drawn lines close at least one cell (two verticals across two horizontals).
+
+    A cheap test run on every page, so that pdfplumber only sees pages that can
+    hold a ruled table (column rules and underlines alone cannot).
+    """
+    segments = _segments(container)
+    if segments is None:
+        # too many to compare cheaply: a large table for pdfplumber, unless the page is
+        # vector art (a map, a chart) whose thousands of strokes hold no table text
+        return sum(1 for _ in _ruling_boxes(container)) <= MAX_TABLE_RULINGS
+    horizontal, vertical = segments
+    return sum(len(_crossings(v, horizontal)) >= 2 for v in vertical) >= 2
+
+
+def frame_lines(container: LTLayoutContainer, height: float) -> list[dict]:
+    """Borders a ruled table leaves out, as pdfplumber line objects (top-down coordinates).
+
+    Many tables draw their rows' rules across the full width and rules between
+    columns, but no border on the left and right: the first and last columns are
+    then no cells to pdfplumber. Where two or more verticals cross a horizontal
+    rule, a border is added at each end of that rule, over the height the
+    verticals span, and a rule closes the verticals' ends where no rule does.
+    """
+    segments = _segments(container)
+    if segments is None:
+        return []
+    horizontal, vertical = segments
+    groups: dict[tuple[int, int], list[Segment]] = {}  # rules of one extent: one table's rows
+    for rule in horizontal:
+        groups.setdefault((round(rule[1]), round(rule[2])), []).append(rule)
+    lines: dict[tuple[int, int, int], dict] = {}
+    for rules in groups.values():
+        crossing = [v for v in vertical if _crossings(v, rules)]
+        if len(crossing) < 2:
+            continue
+        y0, y1 = min(v[1] for v in crossing), max(v[2] for v in crossing)
+        x0, x1 = rules[0][1], rules[0][2]
+        for x in (x0, x1):
+            lines[(round(x), round(y0), round(y1))] = _line(x, x, height - y1, height - y0)
+        # a table cut by the page's end has column rules but no rule under its last row
+        for y in (y0, y1):
+            if all(abs(rule[0] - y) > ROW_TOLERANCE for rule in rules):
+                lines[(round(x0), round(y), round(x1))] = _line(x0, x1, height - y, height - y)
+    return list(lines.values())
+
+
+def _line(x0: float, x1: float, top: float, bottom: float) -> dict:
+    """A pdfplumber line object (top-down coordinates)."""
+    return {"object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "width": x1 - x0, "height": bottom - top}
 
 
 #: Drawn lines past which has_grid stops comparing them, and past which a page is taken
@@ -107,7 +167,7 @@ class TableFinder:
             page = self._pdf.pages[index]
             page._layout = layout
             try:
-                return _tables_of(page)
+                return _tables_of(page, frame_lines(layout, float(page.height)))
             finally:
                 page.close()
         except Exception as exc:  # noqa: BLE001 - a table finder failure keeps the plain text
@@ -121,14 +181,22 @@ class TableFinder:
             self._pdf = None
 
 
-def _tables_of(page: pdfplumber.page.Page) -> list[Table]:
+def _tables_of(page: pdfplumber.page.Page, frame: list[dict]) -> list[Table]:
     found = []
     height = float(page.height)
-    for table in page.find_tables():
+    settings = {"explicit_vertical_lines": [line for line in frame if line["x0"] == line["x1"]],
+                "explicit_horizontal_lines": [line for line in frame if line["x0"] != line["x1"]]}
+    for table in page.find_tables(settings):
         rows, columns = [], 0
-        for cells in table.extract():
-            for line_cells in _split_unruled_rows([cell or "" for cell in cells]):
-                texts = [_cell_text(cell) for cell in line_cells if cell.strip()]
+        region = None  # the table's characters, gathered once for the rows that need them
+        for cells, row in zip(table.extract(), table.rows):
+            if any(cell and "\n" in cell.strip() for cell in cells):
+                region = region or page.filter(_centred_in(table.bbox))
+                split = _split_unruled_rows(region, row.cells)
+            else:
+                split = [[_cell_text(cell or "") for cell in cells]]
+            for texts in split:
+                texts = [text for text in texts if text]
                 columns = max(columns, len(texts))
                 if texts:
                     rows.append(" ".join(texts))
@@ -145,12 +213,47 @@ def _cell_text(cell: str) -> str:
     return " ".join(join_lines(cell.split("\n")).split())
 
 
-def _split_unruled_rows(cells: list[str]) -> list[list[str]]:
-    """A row whose filled cells all hold the same number (2+) of lines is several rows without
-    rules between them (a listing ruled only around its header): one row per line then."""
-    filled = [cell.split("\n") for cell in cells if cell.strip()]
-    counts = {len(lines) for lines in filled}
-    if len(filled) < MIN_COLUMNS or len(counts) != 1 or counts == {1}:
-        return [cells]
-    (count,) = counts
-    return [[cell.split("\n")[i] if cell.strip() else "" for cell in cells] for i in range(count)]
+#: Lines of two cells start one row when their tops are this close (points).
+ROW_TOLERANCE = 2.0
+
+
+def _split_unruled_rows(page: pdfplumber.page.Page, cells: list) -> list[list[str]]:
+    """A ruled row whose cells hold several lines: split into the rows drawn without rules.
+
+    A listing ruled only around its header, or between groups, stacks several
+    records in one ruled row. A record starts at a line of the first filled cell
+    that another cell also starts a line level with; every line then belongs to
+    the record whose start is the nearest above it. Cells that merely wrap (no
+    such level start) stay one row.
+    """
+    lines = [_cell_lines(page, bbox) if bbox else [] for bbox in cells]
+    filled = [found for found in lines if found]
+    if not filled:
+        return []
+    others = [line["top"] for found in filled[1:] for line in found]
+    starts = [line["top"] for line in filled[0]
+              if any(abs(line["top"] - top) <= ROW_TOLERANCE for top in others)]
+    starts = sorted(set(starts) | {filled[0][0]["top"]})
+    records: list[list[list[str]]] = [[[] for _ in cells] for _ in starts]
+    for column, found in enumerate(lines):
+        for line in found:
+            record = max((i for i, top in enumerate(starts) if top <= line["top"] + ROW_TOLERANCE), default=0)
+            records[record][column].append(line["text"])
+    return [[_cell_text("\n".join(parts)) for parts in record] for record in records]
+
+
+def _cell_lines(page: pdfplumber.page.Page, bbox: tuple[float, float, float, float]) -> list[dict]:
+    """Text lines inside one cell, top to bottom (``text`` and ``top``)."""
+    lines = page.filter(_centred_in(bbox)).extract_text_lines(return_chars=False)
+    return sorted(lines, key=lambda line: line["top"])
+
+
+def _centred_in(bbox: tuple[float, float, float, float]):
+    """A filter keeping the characters whose centre lies in ``bbox`` (pdfplumber's own cell rule)."""
+    x0, top, x1, bottom = bbox
+
+    def centred(obj: dict) -> bool:
+        return (obj.get("object_type") == "char" and x0 <= (obj["x0"] + obj["x1"]) / 2 < x1
+                and top <= (obj["top"] + obj["bottom"]) / 2 < bottom)
+
+    return centred
