@@ -131,3 +131,37 @@ def test_a_large_ruled_table_and_a_page_of_vector_strokes(tmp_path):
     assert rows[0] == " ".join(f"r0c{c}" for c in range(12))
     assert rows[59] == " ".join(f"r59c{c}" for c in range(12))
     assert "Map of the bicycle network" in record["pages"][1]["text"]
+
+
+def test_open_frame_table_with_unruled_rows_reads_one_row_per_record(tmp_path):
+    """A Federal-Register-style table: full-width rules around the header and under the body,
+    rules between columns only, no left or right border, records stacked without rules, one
+    first-column cell wrapped onto a second line."""
+    doc = fpdf.FPDF(unit="pt", format=(612, 792))
+    doc.add_page()
+    doc.set_font("helvetica", size=9)
+    left, right, columns = 45, 567, [45, 191, 338, 493, 567]
+    top, header_bottom, bottom = 100, 124, 190
+    for y in (top, header_bottom, bottom):
+        doc.line(left, y, right, y)
+    for x in columns[1:-1]:
+        doc.line(x, top, x, bottom)
+    header = ["Action", "Labor cost", "Parts cost", "Cost per product"]
+    records = [["Stabilizer wiring change", "79 work-hours", "$3,790", "$10,505"],
+               ["AOA sensor system test", "40 work-hours", "$0", "$3,400"],
+               ["MDS installation and", "1 work-hour", "$0", "$85"]]
+    for x0, x1, text in zip(columns, columns[1:], header):
+        doc.text(x0 + 4, top + 15, text)
+    for number, values in enumerate(records):
+        for x0, value in zip(columns, values):
+            doc.text(x0 + 4, header_bottom + 14 + number * 18, value)
+    doc.text(columns[0] + 4, header_bottom + 14 + 2 * 18 + 10, "verification, INOP")  # wrapped cell
+    doc.text(left, 240, "Text under the table stays a paragraph of its own.")
+    doc.output(str(tmp_path / "open.pdf"))
+    text = _convert(tmp_path / "open.pdf")["pages"][0]["text"]
+    paragraphs = text.split("\n\n")
+    assert "Action Labor cost Parts cost Cost per product" in paragraphs
+    assert "Stabilizer wiring change 79 work-hours $3,790 $10,505" in paragraphs
+    assert "AOA sensor system test 40 work-hours $0 $3,400" in paragraphs
+    assert "MDS installation and verification, INOP 1 work-hour $0 $85" in paragraphs
+    assert paragraphs[-1] == "Text under the table stays a paragraph of its own."
