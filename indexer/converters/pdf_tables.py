@@ -5,7 +5,9 @@ text box), so a row such as ``Seoul 2024 1,259 km`` never comes out whole. Pages
 that draw enough ruling lines are handed to pdfplumber (its default "lines"
 strategy: tables are found from the drawn cell borders, never guessed from text
 alignment), and each table of at least two rows and two columns becomes one block
-whose rows are separate paragraphs, cells left to right. pdfplumber works on the
+whose rows are separate paragraphs, cells left to right. Borders a table leaves
+out are closed from its column rules (:func:`frame_lines`), and records stacked in
+one ruled row are split (:func:`_split_unruled_rows`). pdfplumber works on the
 layout pdfminer.six already made of the page; pages without rulings cost nothing
 more.
 """
