@@ -88,3 +88,27 @@ def test_encrypted_hwpx_is_reported_as_password_protected(tmp_path):
     path = write_hwpx(tmp_path / "secret.hwpx", [b"\x8f\x01binary ciphertext"], extra={"META-INF/manifest.xml": manifest})
     with pytest.raises(ConversionError, match="password-protected"):
         hwpx.convert(path, tmp_path)
+
+
+def test_a_section_whose_zip_header_understates_its_size_is_reported(tmp_path):
+    import struct
+
+    path = write_hwpx(tmp_path / "liar.hwpx", [section(para(text("가" * 50))) + b" " * (8 << 20)])
+    data = bytearray(path.read_bytes())
+    name = b"Contents/section0.xml"
+    # rewrite the declared uncompressed size (local header and central directory) to 4 KB
+    local = data.find(b"PK\x03\x04")
+    while local != -1:
+        name_length = struct.unpack_from("<H", data, local + 26)[0]
+        if data[local + 30:local + 30 + name_length] == name:
+            struct.pack_into("<I", data, local + 22, 4096)
+        local = data.find(b"PK\x03\x04", local + 4)
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        name_length = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46:central + 46 + name_length] == name:
+            struct.pack_into("<I", data, central + 24, 4096)
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ConversionError, match="corrupt HWPX"):
+        hwpx.convert(path, tmp_path)
