@@ -1,8 +1,9 @@
-"""Extraction throughput: text records/s (seed pages, JSONL exports) and PDF pages/s.
+"""Extraction throughput: text records/s (seed pages, JSONL exports) and PDF pages/s;
+office documents (HWP, HWPX, DOCX) and PDFs: verified snippets found and documents/s.
 
 Each line shows the project's converter + enrichment beside a baseline in the same run:
-for text, reading and splitting the same files with no enrichment; for PDFs see
-bench/bench_pdf.py (pdfminer.six's own extract_text). Run:
+for text, reading and splitting the same files with no enrichment; for the dev PDFs,
+pdfminer.six's own extract_text (also bench/bench_pdf.py). Run:
 ``.venv/bin/python bench/bench_extract.py [--repeat 5]``.
 """
 from __future__ import annotations
@@ -73,7 +74,111 @@ def main() -> int:
 
         seconds, count = timed(pages, args.repeat)
         print(f"bundled brochure PDFs: {count / seconds:.1f} pages/s (bench/bench_pdf.py compares with pdfminer.six)")
+    documents(args.repeat)
     return 0
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def _convert(path: Path) -> str | None:
+    """The file's text through the project's converter, or None when it is reported."""
+    from indexer.converters import converter_for
+    from indexer.errors import ConversionError
+
+    try:
+        return "\n".join(r["body"] for r in converter_for(path)(path, path.parent))
+    except ConversionError:
+        return None
+
+
+def _generated_docx(folder: Path) -> tuple[Path, list[str]]:
+    """A Korean DOCX with a table, written by python-docx (no real DOCX in the dev data)."""
+    import docx
+
+    document = docx.Document()
+    paragraph = "서울특별시는 2024년부터 대중교통 무제한 정기권인 기후동행카드를 시범 운영한다."
+    document.add_paragraph(paragraph)
+    table = document.add_table(rows=2, cols=3)
+    for r, row in enumerate([["구분", "요금", "비고"], ["따릉이 포함", "65,000원", "월 정기권"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    for i in range(200):
+        document.add_paragraph(f"{i}번째 문단: 기후동행카드는 지하철과 버스를 한 달 동안 무제한 이용하게 한다.")
+    path = folder / "generated.docx"
+    document.save(str(path))
+    return path, [paragraph, "따릉이 포함 65,000원 월 정기권"]
+
+
+def documents(repeat: int) -> None:
+    """Office and PDF documents of the dev data: snippets found / total and documents/s per format."""
+    import tempfile
+
+    from indexer.converters import kind_of
+
+    office = _devsets.EVAL_DEV / "office"
+    rows: dict[str, dict] = {}
+    if (office / "expected.json").is_file():
+        for entry in json.loads((office / "expected.json").read_text(encoding="utf-8"))["files"]:
+            path = office / entry["file"]
+            try:
+                kind = kind_of(path)
+            except Exception:  # noqa: BLE001 - a DRM envelope is reported at sniffing
+                kind = "hwp"
+            row = rows.setdefault(kind, {"paths": [], "found": 0, "total": 0, "reported": 0, "to_report": 0})
+            row["paths"].append(path)
+            text = _convert(path)
+            if entry["expect"] == "report":
+                row["to_report"] += 1
+                row["reported"] += text is None
+            flat = _flat(text or "")
+            row["total"] += len(entry["snippets"])
+            row["found"] += sum(_flat(s["text"]) in flat for s in entry["snippets"])
+    else:
+        print(f"skip office documents: not found under {office}")
+    with tempfile.TemporaryDirectory() as tmp:
+        path, snippets = _generated_docx(Path(tmp))
+        flat = _flat(_convert(path) or "")
+        rows["docx (generated)"] = {"paths": [path], "found": sum(_flat(s) in flat for s in snippets),
+                                    "total": len(snippets), "reported": 0, "to_report": 0}
+        print(f"{'format':18}{'files':>6}{'snippets found':>16}{'reported':>10}{'docs/s':>9}")
+        for kind, row in sorted(rows.items()):
+            seconds, _ = timed(lambda: sum(_convert(p) is not None for p in row["paths"]), repeat)
+            reported = f"{row['reported']}/{row['to_report']}" if row["to_report"] else "-"
+            print(f"{kind:18}{len(row['paths']):6d}{row['found']:>9d}/{row['total']:<6d}{reported:>10}"
+                  f"{len(row['paths']) / seconds:9.1f}")
+    _pdfs_beside_pdfminer(repeat)
+
+
+def _pdfs_beside_pdfminer(repeat: int) -> None:
+    """The dev PDFs' snippets on their page and pages/s: the converter beside pdfminer.six extract_text."""
+    from pdfminer.high_level import extract_text
+
+    from indexer.converters import pdf
+
+    folder = _devsets.EVAL_DEV / "pdfs"
+    if not (folder / "expected.json").is_file():
+        print(f"skip dev PDFs: not found under {folder}")
+        return
+    entries = json.loads((folder / "expected.json").read_text(encoding="utf-8"))["files"]
+
+    def ours() -> dict[tuple[str, int], str]:
+        return {(e["file"], p["number"]): _flat(p["text"])
+                for e in entries for p in pdf.convert(folder / e["file"], folder)[0]["pages"]}
+
+    def pdfminer() -> dict[tuple[str, int], str]:
+        return {(e["file"], n + 1): _flat(extract_text(str(folder / e["file"]), page_numbers=[n]))
+                for e in entries for n in range(e["pages"])}
+
+    pages = sum(e["pages"] for e in entries)
+    total = sum(len(e["snippets"]) for e in entries)
+    for label, run in (("PDF, this project", ours), ("PDF, pdfminer.six", pdfminer)):
+        texts = run()
+        found = sum(_flat(s["text"]) in texts.get((e["file"], s["page"]), "") for e in entries for s in e["snippets"])
+        seconds, _ = timed(lambda: len(run()), repeat)
+        print(f"{label:18}{len(entries):6d}{found:>9d}/{total:<6d}{'-':>10}{len(entries) / seconds:9.1f}"
+              f"   ({pages / seconds:.1f} pages/s)")
 
 
 if __name__ == "__main__":

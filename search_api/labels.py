@@ -14,6 +14,7 @@ TYPE_LABELS = {
     "about": ("About", "소개"),
     "listing": ("Listing", "목록"),
     "report": ("Report", "보고서"),
+    "document": ("Document", "문서"),
 }
 
 

@@ -19,7 +19,7 @@ not the policy.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,7 +34,8 @@ from pdfminer.pdfparser import PDFParser
 from indexer.converters import ocr, pdf_guard
 from indexer.converters.base import RawRecord, check_size, source_path
 from indexer.converters.pdf_layout import Box, reading_order
-from indexer.converters.pdf_text import MAX_PAGE_CHARS, first_line, is_usable, page_text
+from indexer.converters.pdf_tables import Table, TableFinder, has_grid
+from indexer.converters.pdf_text import CID_RE, MAX_PAGE_CHARS, WRAP_MARK, first_line, is_usable, page_text
 from indexer.errors import ConversionError
 
 log = logging.getLogger(__name__)
@@ -54,13 +55,20 @@ _FILE_SUFFIXES = (".doc", ".docx", ".hwp", ".hwpx", ".pdf", ".indd", ".ppt", ".p
 
 
 class _Miner:
-    """pdfminer.six page layout extraction over one open document."""
+    """pdfminer.six page layout extraction over one open document.
 
-    def __init__(self, document: PDFDocument) -> None:
+    Ruled tables (found by ``tables``) replace the text boxes they cover with one
+    block, a row per paragraph. The largest text of the first page is kept as
+    ``title``.
+    """
+
+    def __init__(self, document: PDFDocument, tables: TableFinder | None = None) -> None:
         manager = PDFResourceManager(caching=True)
         self._device = PDFPageAggregator(manager, laparams=LAPARAMS)
         self._interpreter = PDFPageInterpreter(manager, self._device)
         self._pages = PDFPage.create_pages(document)
+        self._tables = tables
+        self.title: str | None = None
 
     def next_page(self) -> PDFPage | None:
         """The next page object, or None when pdfminer's page tree is exhausted or broken."""
@@ -70,26 +78,116 @@ class _Miner:
             log.warning("pdfminer page tree error: %s", exc)
             return None
 
-    def blocks(self, page: PDFPage) -> list[str] | None:
-        """Raw text of the page's text boxes in reading order; None when pdfminer fails."""
+    def blocks(self, page: PDFPage, index: int) -> list[str] | None:
+        """Raw text of the page's text boxes and tables in reading order; None when pdfminer fails."""
         try:
             self._interpreter.process_page(page)
-            boxes = reading_order(list(_text_boxes(self._device.get_result())))
-            return [box.text for box in boxes]
+            layout = self._device.get_result()
+            tables: list[Table] = []
+            if self._tables is not None and has_grid(layout):
+                tables = self._tables.tables(index, layout)
+            boxes = list(_text_boxes(layout, tables))
+            boxes += [Box(t.x0, t.y0, t.x1, t.y1, "\n\n".join(t.rows)) for t in tables]
+            if index == 0:
+                self.title = largest_text(layout)
+            return [box.text for box in reading_order(boxes)]
         except Exception as exc:  # noqa: BLE001 - fall back to pypdfium2 on any parser error
             log.warning("pdfminer failed on a page: %s", exc)
             return None
 
 
-def _text_boxes(container: LTLayoutContainer) -> Iterator[Box]:
-    """Every text box with its position, descending into figures."""
+def _text_boxes(container: LTLayoutContainer, tables: Sequence[Table] = ()) -> Iterator[Box]:
+    """Every text box with its position, descending into figures; text inside tables left out."""
     for item in container:
         if isinstance(item, LTTextContainer):
             if _mostly_rotated(item):
                 continue  # margin stamps; a fully rotated page falls back to pypdfium2
-            yield Box(item.x0, item.y0, item.x1, item.y1, item.get_text())
+            lines = [line for line in item if isinstance(line, LTTextLine)]
+            if not lines:
+                yield Box(item.x0, item.y0, item.x1, item.y1, item.get_text())
+                continue
+            if tables and _overlaps(item, tables):
+                text = "".join(_text_outside(line, tables) for line in lines)
+                if text.strip():
+                    yield Box(item.x0, item.y0, item.x1, item.y1, text)
+                continue
+            yield Box(item.x0, item.y0, item.x1, item.y1, _box_text(lines, item.x1))
         elif isinstance(item, LTFigure):
-            yield from _text_boxes(item)
+            yield from _text_boxes(item, tables)
+
+
+def _overlaps(item: LTTextContainer, tables: Sequence[Table]) -> bool:
+    return any(item.x0 < t.x1 and t.x0 < item.x1 and item.y0 < t.y1 and t.y0 < item.y1 for t in tables)
+
+
+def _text_outside(line: LTTextLine, tables: Sequence[Table]) -> str:
+    """A line's text without the characters that lie in a table (those come with its rows)."""
+    kept = []
+    for char in line:
+        if isinstance(char, LTChar):
+            x, y = (char.x0 + char.x1) / 2, (char.y0 + char.y1) / 2
+            if any(table.contains(x, y) for table in tables):
+                continue
+        kept.append(char.get_text())
+    text = "".join(kept).strip()
+    return text + "\n" if text else ""
+
+
+def _box_text(lines: list[LTTextLine], right: float) -> str:
+    """A box's lines; a line that stops short of the box's right edge is marked as wrapped at a space.
+
+    A justified line runs to the right margin, so its last word may go on in the
+    next line (Korean is often wrapped by syllable); a line that ends short was
+    wrapped at a space or ends its paragraph (:data:`WRAP_MARK`, read by join_lines).
+    """
+    out = []
+    for line in lines:
+        text = line.get_text().rstrip("\n")
+        chars = [c for c in line if isinstance(c, LTChar)]
+        slack = (line.width / len(chars) if chars else 5.0) * 0.6 + 1.0
+        out.append(text + (WRAP_MARK if line.x1 < right - slack else "") + "\n")
+    return "".join(out)
+
+
+#: The first page's largest text is its title when it is this much larger than the body text.
+TITLE_SIZE_RATIO = 1.15
+
+
+def largest_text(layout: LTLayoutContainer) -> str | None:
+    """The page's largest upright text (consecutive lines of that size), when larger than the body."""
+    lines = [(round(size, 1), line) for line in _upright_lines(layout)
+             if sum(c.isalpha() for c in line.get_text()) >= 3 and (size := _line_size(line))]
+    if not lines:
+        return None
+    sizes = sorted(size for size, _ in lines)
+    body, top = sizes[len(sizes) // 2], sizes[-1]
+    if top < body * TITLE_SIZE_RATIO:
+        return None
+    chosen = sorted((line for size, line in lines if size >= top - 0.5), key=lambda l: -l.y1)
+    title = [chosen[0]]
+    for line in chosen[1:]:
+        if title[-1].y0 - line.y1 > top * 1.5:
+            break
+        title.append(line)
+    raw = "\n".join(line.get_text().strip() for line in title)
+    if CID_RE.search(raw):
+        return None  # undecodable font: the text-based title is taken instead
+    text = " ".join(page_text([raw]).split())
+    return text[:150] if sum(ch.isalpha() for ch in text) >= 3 else None
+
+
+def _upright_lines(container: LTLayoutContainer) -> Iterator[LTTextLine]:
+    for item in container:
+        if isinstance(item, LTTextContainer) and not _mostly_rotated(item):
+            yield from (line for line in item if isinstance(line, LTTextLine))
+        elif isinstance(item, LTFigure):
+            yield from _upright_lines(item)
+
+
+def _line_size(line: LTTextLine) -> float:
+    """Median character size of a line (0 when it has no characters)."""
+    sizes = sorted(c.size for c in line if isinstance(c, LTChar) and c.get_text().strip())
+    return sizes[len(sizes) // 2] if sizes else 0.0
 
 
 def _mostly_rotated(box: LTTextContainer) -> bool:
@@ -120,10 +218,10 @@ def _open_pdfium(path: Path) -> pdfium.PdfDocument:
         raise ConversionError(f"corrupt PDF: {exc}") from exc
 
 
-def _open_miner(fh: BinaryIO) -> _Miner | None:
+def _open_miner(fh: BinaryIO, tables: TableFinder | None = None) -> _Miner | None:
     """Open with pdfminer.six; None (pypdfium2 only) when pdfminer cannot parse the file."""
     try:
-        return _Miner(PDFDocument(PDFParser(fh), password=""))
+        return _Miner(PDFDocument(PDFParser(fh), password=""), tables)
     except PDFPasswordIncorrect as exc:
         raise ConversionError("encrypted PDF: a user password is required to open it") from exc
     except PDFEncryptionError as exc:
@@ -184,7 +282,7 @@ class _PageReader:
     def _chain(self, page: pdfium.PdfPage, mined: PDFPage | None, number: int) -> str | None:
         oversized = _page_size_guard(page)
         if mined is not None and not oversized:
-            blocks = self.miner.blocks(mined) if self.miner else None
+            blocks = self.miner.blocks(mined, number - 1) if self.miner else None
             if blocks is not None and "(cid:" not in "".join(blocks) and is_usable("".join(blocks)):
                 return page_text(blocks)
         raw = _pdfium_text(page)
@@ -246,11 +344,14 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
     size = check_size(path)
     _check_signature(path, size)
     pdf = _open_pdfium(path)
+    tables = TableFinder(path)
     try:
         with path.open("rb") as fh:
-            pages, needs_ocr = _read_pages(pdf, _open_miner(fh), path)
+            miner = _open_miner(fh, tables)
+            pages, needs_ocr = _read_pages(pdf, miner, path)
         meta = _metadata(pdf)
     finally:
+        tables.close()
         pdf.close()
     if needs_ocr:
         log.info("%s: pages without text: %s", path.name, needs_ocr)
@@ -258,7 +359,7 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
     if pages and pages[0]["number"] == 1:
         first = first_line(pages[0]["text"], pages[1]["text"] if len(pages) > 1 else "")
     record: RawRecord = {
-        "title": _meta_title(meta) or first or path.stem,
+        "title": _meta_title(meta) or (miner.title if miner else None) or first or path.stem,
         "body": "\n\n".join(page["text"] for page in pages),
         "type": "brochure",
         "source": {"path": source_path(path, root)},

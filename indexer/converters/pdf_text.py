@@ -22,6 +22,10 @@ from collections.abc import Iterable
 MAX_PAGE_CHARS = 1_000_000
 
 CID_RE = re.compile(r"\(cid:\d+\)")
+#: Put by the layout reader at the end of a line that stops short of its box's right
+#: edge: the line was wrapped at a space (or ends a paragraph), so two Hangul ends
+#: across it are two words, not one word broken by justification.
+WRAP_MARK = "\x1e"
 _LINE_BREAKS = str.maketrans({"\r": "\n", "\f": "\n", "\v": "\n", "\u2028": "\n", "\u2029": "\n"})
 _SPACES_RE = re.compile(r" {2,}")
 _TABS_RE = re.compile(r" *\t[ \t]*")
@@ -39,7 +43,7 @@ def is_hangul(char: str) -> bool:
 
 def _keep_char(char: str) -> str:
     """Map one character to its cleaned form ('' drops it)."""
-    if char in "\n\t":
+    if char in "\n\t" or char == WRAP_MARK:
         return char
     category = unicodedata.category(char)
     if category in ("Cc", "Cf", "Co", "Cs") or char == "\ufffd":
@@ -73,14 +77,17 @@ def _separator(previous: str, line: str, indented: bool) -> str:
     if previous[-1] in "-–" and len(previous) >= 2 and previous[-2].isalnum():
         return ""  # compound such as "FAA-approved" or "737–9": keep the dash, no space
     if is_hangul(previous[-1]) and is_hangul(line[0]):
-        return ""
+        return ""  # a justified line broken inside a word
     return " "
 
 
 def join_lines(lines: Iterable[str]) -> str:
     """Join the cleaned lines of one block into paragraphs."""
     out = ""
+    wrapped = False  # the previous line was wrapped at a space
     for raw in lines:
+        ends_short = WRAP_MARK in raw  # (a whitespace character to str.strip: test it first)
+        raw = raw.replace(WRAP_MARK, "")
         indented = bool(_INDENT_RE.match(raw))
         line = _SPACES_RE.sub(" ", _TABS_RE.sub("\t", raw)).strip()
         if not line:
@@ -89,9 +96,13 @@ def join_lines(lines: Iterable[str]) -> str:
             continue
         if not out or out.endswith("\n"):
             out += line
+            wrapped = ends_short
             continue
         sep = _separator(out, line, indented)
+        if sep == "" and wrapped and is_hangul(out[-1]) and is_hangul(line[0]):
+            sep = " "
         out = out[:-1] + line if sep == "\x00" else out + sep + line
+        wrapped = ends_short
     return out.strip()
 
 

@@ -61,7 +61,7 @@ class Gazetteer:
                 for name in {raw["name"], _fold(raw["name"])}:
                     self._add(self.by_english, tuple(name.split()), city)
             for name in korean:
-                if len(name.replace(" ", "")) >= 2:
+                if len(name.replace(" ", "")) >= 2 and name.replace(" ", "") not in ambiguous:
                     self._add(self.by_korean, name.replace(" ", ""), city)
 
     @staticmethod

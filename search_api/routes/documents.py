@@ -8,12 +8,18 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, send_file
 
 from indexer.converters.cleaning import clean_text
+from indexer.converters.sniff import sniff
+from indexer.errors import ConversionError
 from search_api.errors import APIError
 
 bp = Blueprint("documents", __name__)
 _ID = re.compile(r"^[A-Za-z0-9._~:-]{1,200}$")
 SOURCE_TYPES = {".pdf": "application/pdf", ".txt": "text/plain",  # Werkzeug adds "; charset=utf-8" to text/*
-                ".html": "text/html", ".htm": "text/html"}
+                ".html": "text/html", ".htm": "text/html",
+                ".hwp": "application/x-hwp", ".hwpx": "application/hwp+zip",
+                ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+#: Office documents are sent as downloads (browsers cannot show them); PDFs open in place.
+DOWNLOAD_SUFFIXES = {".hwp", ".hwpx", ".docx"}
 #: Record exports: the source of one of their records is that record alone, never the file.
 EXPORT_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 _UNAVAILABLE = "the source file of this document is not available"
@@ -27,6 +33,18 @@ def _docnum(snapshot, doc_id: str) -> int:
     return snapshot.facets.ids[doc_id]
 
 
+def _content_suffix(origin: Path) -> str:
+    """The suffix of what an office file is (an HWPX saved as .hwp is sent as HWPX)."""
+    suffix = origin.suffix.lower()
+    if suffix in DOWNLOAD_SUFFIXES:
+        try:
+            kind = sniff(origin)
+        except ConversionError:  # a DRM envelope: never indexed, so never served
+            kind = None
+        return f".{kind}" if kind in ("hwp", "hwpx", "docx") else suffix
+    return suffix
+
+
 @bp.get("/api/documents/<path:doc_id>/source")
 def source(doc_id: str):
     with current_app.extensions["policy_search.index"].snapshot() as snapshot:
@@ -36,10 +54,11 @@ def source(doc_id: str):
     origin = _checked_origin(stored.get("origin") or "", roots)
     if origin.suffix.lower() in EXPORT_SUFFIXES:
         return _export_record(origin, record)
-    mimetype = SOURCE_TYPES.get(origin.suffix.lower(), "application/octet-stream")
+    mimetype = SOURCE_TYPES.get(_content_suffix(origin), "application/octet-stream")
     if mimetype == "text/html":
         mimetype = "text/plain"  # never render a stored page as ours
-    response = send_file(origin, mimetype=mimetype, conditional=True, download_name=origin.name)
+    response = send_file(origin, mimetype=mimetype, conditional=True, download_name=origin.name,
+                         as_attachment=origin.suffix.lower() in DOWNLOAD_SUFFIXES)
     response.headers["Content-Security-Policy"] = "sandbox"
     return response
 

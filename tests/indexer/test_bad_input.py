@@ -79,10 +79,13 @@ def test_text_with_nul_bytes_and_lone_surrogates_is_cleaned(mixed_folder):
 
 
 def test_unsupported_and_missing_files_are_reported(tmp_path, seed_pages):
-    odd = tmp_path / "notes.docx"
+    odd = tmp_path / "notes.odt"
     odd.write_bytes(b"PK\x03\x04")
-    result = extract_sources([seed_pages / GOOD_PAGE, odd, tmp_path / "missing.txt"])
-    assert "unsupported file type" in _reason(result, "notes.docx")
+    broken = tmp_path / "notes.docx"
+    broken.write_bytes(b"PK\x03\x04")
+    result = extract_sources([seed_pages / GOOD_PAGE, odd, broken, tmp_path / "missing.txt"])
+    assert "unsupported file type" in _reason(result, "notes.odt")
+    assert "corrupt DOCX" in _reason(result, "notes.docx")
     assert "no such file" in _reason(result, "missing.txt")
     assert result.records
 
