@@ -43,6 +43,8 @@ class SearchParams:
     ui_lang: str = "en"
     #: hybrid (words and meaning), lexical (words only) or semantic (meaning only).
     mode: str = "hybrid"
+    #: Cross-lingual glossary and city-name expansion of the words (search_api.expansion).
+    expand: bool = True
     #: Seconds the ranking of one search may take; past it the hits ranked so far are used.
     time_limit: float = 5.0
     deadline: float = 0.0
@@ -108,7 +110,7 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, 
     started = time.perf_counter()
     arrays, searcher = snapshot.facets, snapshot.searcher
     parsed = parse_query(params.q, max_chars, None)
-    builder = QueryBuilder(searcher.schema)
+    builder = QueryBuilder(searcher.schema, expand=params.expand)
     if parsed.terms > max_terms:  # a pasted text: its most significant words
         from search_api.retrieval.long_query import keep_significant
 

@@ -19,7 +19,7 @@ def hybrid(snapshot, q: str, lex_mask: np.ndarray, lex_scores: np.ndarray | None
     """Words and meaning fused over the live canonical records (search_api.retrieval.fusion)."""
     arrays = snapshot.facets
     semantic = snapshot.semantic
-    same_lang = semantic.doc_lang == text_lang(q)
+    same_lang = (semantic.doc_lang == text_lang(q)) | (semantic.doc_lang == "mixed")  # words can match natively
     return fuse(lex_mask, lex_scores, _scores(snapshot, q), arrays.live & arrays.canonical, same_lang, relaxed)
 
 
