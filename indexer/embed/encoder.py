@@ -87,6 +87,9 @@ def get_encoder() -> Encoder:
     if _ENCODER is None:
         with _ENCODER_LOCK:
             if _ENCODER is None:
+                from threadpoolctl import threadpool_limits
+
+                threadpool_limits(1)  # this process's BLAS: one thread (query scoring too)
                 encoder = ENCODER_CLASS(threads=1)
                 encoder.queries(["warm up"])
                 log.info("sentence encoder %s loaded", encoder.name)
