@@ -239,12 +239,13 @@ def update_index(paths: list[Path], index_dir: Path, workers: int = 1, force: bo
         gens.live_path(index_dir)  # fail early when there is nothing to update
         result = extract_sources([Path(p) for p in paths], workers=workers)
         return _update_locked(result.records, result.origins, index_dir, [_resolve(p) for p in paths],
-                              list(result.errors), force, progress, started, validated=True)
+                              list(result.errors), force, progress, started, validated=True, workers=workers)
 
 
 def _update_locked(records: list[dict[str, Any]], origins: dict[str, str], index_dir: Path,
                    roots: list[str], skipped: list[tuple[str, str]], force: bool,
-                   progress: bool | None, started: float, validated: bool = False) -> BuildSummary:
+                   progress: bool | None, started: float, validated: bool = False,
+                   workers: int = 1) -> BuildSummary:
     ix, live_meta = gens.open_live(index_dir)
     with ix.reader() as reader:
         live = {f["id"]: (f.get("origin", ""), f.get("content_hash", "")) for _, f in reader.iter_docs()}
@@ -279,7 +280,7 @@ def _update_locked(records: list[dict[str, Any]], origins: dict[str, str], index
         writer.commit()
         with whoosh_index.open_dir(str(tmp)).reader() as reader:
             count = reader.doc_count()
-        extra = {"embeddings": _embed(tmp, index_dir)} if _live_embeds(index_dir) else {}
+        extra = {"embeddings": _embed(tmp, index_dir, workers=workers)} if _live_embeds(index_dir) else {}
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
