@@ -13,7 +13,7 @@ from search_api.highlight import opening, snippet
 from search_api.index_reader import Snapshot
 from search_api.labels import facet_label
 from search_api.query_builder import QueryBuilder
-from search_api.query_parser import Item, ParsedQuery, parse_query
+from search_api.query_parser import ParsedQuery, parse_query
 from search_api.retrieval.fusion import MATCH_NAMES, MEANING
 from search_api.retrieval.meaning import meaning_view
 
@@ -111,12 +111,11 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, 
     arrays, searcher = snapshot.facets, snapshot.searcher
     parsed = parse_query(params.q, max_chars, None)
     builder = QueryBuilder(searcher.schema, expand=params.expand)
-    if parsed.terms > max_terms:  # a pasted text: its most significant words
+    pasted = parsed.terms > max_terms
+    if pasted:  # a pasted text: its most significant words (none when no word of it is indexed)
         from search_api.retrieval.long_query import keep_significant
 
         parsed = keep_significant(parsed, builder, searcher, max_terms)
-        if parsed.empty:  # no word of it is in the index: nothing matches by words
-            parsed.groups = [[Item("\x00")]]
     mode = _mode(snapshot, params)
     masks = filter_masks(arrays, params)
     query, relaxed = None, False
@@ -126,9 +125,11 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, 
     if mode == "semantic" and params.q.strip():
         from search_api.retrieval.meaning import semantic_leg
 
-        fused = semantic_leg(snapshot, params.q, mode, arrays.live & arrays.canonical)
+        fused = semantic_leg(snapshot, params.q, arrays.live & arrays.canonical)
         matched, scores, match, best_chunk = fused.mask, fused.scores, fused.match, fused.best_chunk
-        parsed = ParsedQuery()
+        parsed, pasted = ParsedQuery(), False
+    if pasted and parsed.empty:
+        matched[:] = False  # nothing matches by words
     if not parsed.empty:
         query = builder.build(parsed)
         if query is None:
@@ -141,7 +142,7 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, 
                 matched, scores = _score_all(searcher, query, arrays.size, params)
                 matched &= arrays.live
                 relaxed = True
-    if mode == "hybrid" and not parsed.empty:
+    if mode == "hybrid" and (pasted or not parsed.empty):
         from search_api.retrieval.meaning import hybrid
 
         fused = hybrid(snapshot, params.q, matched if query is not None else np.zeros_like(matched),
@@ -160,7 +161,7 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, 
                          set() if by_meaning else terms, None if by_meaning else query)
         if by_meaning:
             meaning_view(snapshot, docnum, int(best_chunk[docnum]), result)
-        result["match"] = MATCH_NAMES.get(kind, "words") if params.q.strip() else None
+        result["match"] = MATCH_NAMES.get(kind) if kind else ("words" if query is not None else None)
         results.append(result)
     response = {
         "query": params.q,

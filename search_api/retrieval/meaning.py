@@ -23,7 +23,7 @@ def hybrid(snapshot, q: str, lex_mask: np.ndarray, lex_scores: np.ndarray | None
     return fuse(lex_mask, lex_scores, _scores(snapshot, q), arrays.live & arrays.canonical, same_lang, relaxed)
 
 
-def semantic_leg(snapshot, q: str, mode: str, allowed: np.ndarray) -> Fused:
+def semantic_leg(snapshot, q: str, allowed: np.ndarray) -> Fused:
     """``mode=semantic``: records by meaning alone."""
     return semantic_only(_scores(snapshot, q), allowed)
 

@@ -127,3 +127,13 @@ def test_similar_finds_the_translation_across_languages(meaning_client):
     results = response.get_json()["results"]
     assert results[0]["id"] == "ko-bike" and results[0]["match"] == "meaning"
     assert "en-bike" not in [r["id"] for r in results]
+
+
+def test_browsing_without_a_query_says_no_match_kind(meaning_client):
+    body = _search(meaning_client, lang="ko")
+    assert body["total"] == 4 and {r["match"] for r in body["results"]} == {None}
+
+
+def test_a_pasted_text_of_unknown_words_finds_nothing_by_words(meaning_index):
+    body = run_search(Snapshot(meaning_index), SearchParams(q="zzqx " * 40, mode="lexical"))
+    assert body["total"] == 0  # never every record, as an empty query would list
