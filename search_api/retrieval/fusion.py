@@ -3,9 +3,8 @@
 Membership: a record is in the result set when its words match (the lexical mask) or when
 its meaning stands out from the rest of the index for this query: its best-chunk cosine is
 at least :data:`Z_ENTER` robust standard deviations above the median over all records
-(median and MAD of this query's scores, so the floor adapts to each query and to the
-encoder's cosine band instead of being a fixed threshold) and within :data:`TOP_MARGIN` of
-the best record's. Filters and facet counts then apply to this one set, so ``total`` counts
+and at most :data:`Z_MARGIN` below the best record (median and MAD of this query's scores:
+the floor adapts to each query and to the encoder's cosine band, never a fixed threshold). Filters and facet counts then apply to this one set, so ``total`` counts
 what is listed.
 
 Ranking: ``lexical / best lexical + weight * meaning``, where meaning is the calibrated
@@ -29,8 +28,8 @@ from search_api.retrieval.semantic import SemanticScores
 
 #: Robust z-score from which a record enters the result set by meaning alone.
 Z_ENTER = 4.0
-#: A meaning-only record's cosine is at most this far below the query's best.
-TOP_MARGIN = 0.12
+#: A meaning-only record is at most this many robust standard deviations below the query's best.
+Z_MARGIN = 2.0
 #: Robust z-score at which the meaning part of a score starts above 0.
 Z_BASE = 2.0
 #: Smallest robust spread of the cosines (a tiny index has too few records to measure it).
@@ -74,8 +73,7 @@ def calibrate(semantic: SemanticScores, allowed: np.ndarray) -> tuple[np.ndarray
     median = float(np.median(values))
     spread = max(1.4826 * float(np.median(np.abs(values - median))), MIN_SPREAD)
     z[valid] = (values - median) / spread
-    top = float(values.max())
-    enter = valid & (z >= Z_ENTER) & (cos >= top - TOP_MARGIN)
+    enter = valid & (z >= max(Z_ENTER, float(z[valid].max()) - Z_MARGIN))
     return z, enter
 
 
