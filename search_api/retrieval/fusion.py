@@ -2,10 +2,10 @@
 
 Membership: a record is in the result set when its words match (the lexical mask) or when
 its meaning stands out from the rest of the index for this query: its best-chunk cosine is
-at least :data:`Z_ENTER` robust standard deviations above the median over all records
-and at most :data:`Z_MARGIN` below the best record (median and MAD of this query's scores:
-the floor adapts to each query and to the encoder's cosine band, never a fixed threshold). Filters and facet counts then apply to this one set, so ``total`` counts
-what is listed.
+at least :data:`Z_ENTER` robust standard deviations above the median over all records and
+at most :data:`Z_MARGIN` below the best record (median and MAD of this query's scores: the
+floor adapts to each query and to the encoder's cosine band, never a fixed threshold).
+Filters and facet counts then apply to this one set, so ``total`` counts what is listed.
 
 Ranking: ``lexical / best lexical + weight * meaning``, where meaning is the calibrated
 score scaled to [0, 1] between :data:`Z_BASE` and the query's best record. Rank fusion
