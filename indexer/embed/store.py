@@ -9,7 +9,7 @@ Layout, in ``<generation>/embeddings/`` (every file is listed with its sha256 in
     records.json  {"encoder", "dim", "chunks", "ids": [record id of each row]}
 
 The vectors are float32: numpy has no half-precision matrix product, and scoring 100,000
-float16 chunks took 80 ms per query against 6 ms for float32 here (see the README). The
+float16 chunks took 80 ms per query against 6 ms for float32 here. The
 files are memory-mapped read-only (``np.load(mmap_mode="r")``), so every API worker shares
 one copy in the page cache.
 """
