@@ -8,6 +8,11 @@ profile is printed separately. Throughput: wrk (Debian package) over the same
 URLs against ``policy-search serve`` with 1 and 2 workers, bounded in time.
 
     python bench/bench_api.py [--synthetic 20000] [--queries 300] [--duration 15]
+
+``--hybrid``: instead, search by words and meaning (``mode=hybrid``) against words only
+(``mode=lexical``, the baseline) on the same server, each query asked in both modes one
+after the other: the short queries above, and long ones (pasted dev passages of 40 to 300
+words, answered since the lexical leg keeps their 32 most significant words).
 """
 from __future__ import annotations
 
@@ -126,6 +131,52 @@ def api_latencies(url: str, queries: list[dict]) -> list[float]:
     return times
 
 
+def long_query_set(n: int) -> list[dict]:
+    """Pasted texts: dev passages (English paragraphs, Korean premises joined) cut to 40-300 words."""
+    rng = random.Random(11)
+    en, ko = _devsets.load("en"), _devsets.load("ko")
+    out = []
+    for i in range(n):
+        if i % 2:
+            words = " ".join(r["text"] for r in rng.sample(ko.corpus, 12)).split()
+        else:
+            words = " ".join(r["text"] for r in rng.sample(en.corpus, 3)).split()
+        text = " ".join(words[: rng.randint(40, 300)])
+        while len(text) > 2900:
+            text = text.rsplit(" ", 1)[0]
+        out.append({"q": text})
+    return out
+
+
+def mode_latencies(url: str, queries: list[dict]) -> dict[str, list[float]]:
+    """Each query asked with mode=lexical then mode=hybrid: latencies per mode (ms)."""
+    import requests
+
+    session = requests.Session()
+    for q in queries[:5]:
+        for mode in ("lexical", "hybrid"):
+            session.get(url + "/api/search", params={**q, "mode": mode})
+    times: dict[str, list[float]] = {"lexical": [], "hybrid": []}
+    for q in queries:
+        for mode in ("lexical", "hybrid"):
+            started = time.perf_counter()
+            response = session.get(url + "/api/search", params={**q, "mode": mode})
+            times[mode].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.text[:200]
+            assert response.json()["mode"] == mode
+    return times
+
+
+def report_modes(url: str, short: list[dict], long: list[dict]) -> None:
+    print(f"{'':34}{'p50 ms':>9}{'p95 ms':>9}")
+    for label, queries in (("short", short), ("long (pasted)", long)):
+        times = mode_latencies(url, queries)
+        for mode in ("lexical", "hybrid"):
+            print(f"{label + ' queries, mode=' + mode:34}{pct(times[mode], 50):9.1f}{pct(times[mode], 95):9.1f}")
+        print(f"{label}: hybrid p95 - lexical p95 = {pct(times['hybrid'], 95) - pct(times['lexical'], 95):+.1f} ms"
+              "  (target <= +20)")
+
+
 def whoosh_latencies(index: Path, queries: list[dict]) -> list[float]:
     """The same queries as a bare Whoosh search: groupedby facet counts and highlights of the top 10."""
     from whoosh import query as Q
@@ -188,6 +239,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--corpora", nargs="+", default=["dev", "synthetic"], choices=["dev", "synthetic"])
+    parser.add_argument("--hybrid", action="store_true", help="mode=hybrid against mode=lexical, short and long")
+    parser.add_argument("--long-queries", type=int, default=100)
     args = parser.parse_args()
     if not (_devsets.available("ko") and _devsets.available("en")):
         print(f"skipped: dev sets not found under {_devsets.EVAL_DEV}")
@@ -203,6 +256,13 @@ def main() -> None:
             subprocess.run([PY, "-m", "indexer.cli", "build", str(source), "--index", str(index), "--workers", "2"],
                            check=True, stdout=subprocess.DEVNULL)
             print(f"\n== corpus {name}: built in {time.perf_counter() - started:.1f} s ==")
+            if args.hybrid:
+                proc, url = start_server(index, 1)
+                try:
+                    report_modes(url, queries, long_query_set(args.long_queries))
+                finally:
+                    stop_server(proc)
+                continue
             proc, url = start_server(index, 1)
             try:
                 api = api_latencies(url, queries)

@@ -13,7 +13,12 @@ the machine slows a 2-worker build most, so check it).
 ``--analyzers`` adds the older table: records built directly with ``build_records``
 (no extraction) with our analyzer vs Whoosh's StandardAnalyzer.
 
-Usage: python bench/bench_build.py [--repeat N] [--sizes small,large] [--analyzers]
+``--embeddings N``: instead, the cost of search by meaning: ``policy-index build --workers 2``
+of N synthetic records (sentences of the dev corpora recombined, so no two texts are alike
+and the embedding cache cannot help) without embeddings (``--no-embeddings``, the baseline)
+and with them (empty cache), then an unchanged rebuild with them (every vector from the cache).
+
+Usage: python bench/bench_build.py [--repeat N] [--sizes small,large] [--analyzers] [--embeddings N]
 """
 from __future__ import annotations
 
@@ -113,20 +118,21 @@ def write_sources(folder: Path, copies: int) -> list[Path]:
     return paths
 
 
-def cli_build(sources: list[Path], workers: int) -> tuple[float, float, int]:
+def cli_build(sources: list[Path], workers: int, *extra: str, index: Path | None = None) -> tuple[float, float, int]:
     """One ``policy-index build`` in a fresh process: (wall seconds, CPU seconds, records)."""
     with tempfile.TemporaryDirectory() as tmp:
+        target = index or Path(tmp) / "index"
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "indexer.cli", "build", *map(str, sources),
-                               "--index", str(Path(tmp) / "index"), "--workers", str(workers)],
+                               "--index", str(target), "--workers", str(workers), *extra],
                               cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
                               capture_output=True, text=True)
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
             raise SystemExit(f"build failed ({done.returncode}): {done.stderr[-2000:]}")
-        ix, _ = open_live(Path(tmp) / "index")
+        ix, _ = open_live(target)
         with ix.reader() as reader:
             count = reader.doc_count()
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -160,14 +166,64 @@ def workers_table(sizes: list[str], repeat: int) -> None:
                   f"{os.getloadavg()[0]:>5.2f}", flush=True)
 
 
+def write_synthetic(folder: Path, count: int) -> Path:
+    """``count`` records of 4 to 9 dev-corpus sentences recombined (half Korean, half English)."""
+    import random
+    import re
+
+    rng = random.Random(20261129)
+    sentences = {}
+    for lang in ("ko", "en"):
+        texts = [json.loads(line)["text"] for line in (DEV / lang / "corpus.jsonl").open(encoding="utf-8")]
+        sentences[lang] = [s for t in texts for s in re.split(r"(?<=[.!?다])\s+", t) if len(s) > 20]
+    path = folder / f"synthetic-{count}.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(count):
+            lang = "ko" if i % 2 else "en"
+            pool = sentences[lang]
+            out.write(json.dumps({"id": f"syn-{i}", "title": rng.choice(pool)[:60], "lang": lang,
+                                  "body": " ".join(rng.choice(pool) for _ in range(rng.randint(4, 9)))},
+                                 ensure_ascii=False) + "\n")
+    return path
+
+
+def embeddings_table(count: int) -> None:
+    from indexer.index.generations import live_path, read_metadata
+
+    print(f"build of {count} synthetic records, --workers 2, {os.cpu_count()} CPUs, load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = write_synthetic(Path(tmp), count)
+        base, base_cpu, records = cli_build([source], 2, "--no-embeddings")
+        print(f"{'without embeddings (baseline)':40} {base:7.1f} s wall {base_cpu:7.1f} s CPU  {records} records",
+              flush=True)
+        index = Path(tmp) / "index"
+        wall, cpu, _ = cli_build([source], 2, index=index)
+        stats = read_metadata(live_path(index))["embeddings"]
+        print(f"{'with embeddings, empty cache':40} {wall:7.1f} s wall {cpu:7.1f} s CPU  "
+              f"{stats['chunks']} chunks, {stats['embedded']} embedded in {stats['seconds']:.1f} s "
+              f"({stats['embedded'] / max(stats['seconds'], 1e-9):.0f} chunks/s)", flush=True)
+        again, again_cpu, _ = cli_build([source], 2, index=index)
+        stats = read_metadata(live_path(index))["embeddings"]
+        print(f"{'unchanged rebuild with embeddings':40} {again:7.1f} s wall {again_cpu:7.1f} s CPU  "
+              f"{stats['embedded']} embedded, {stats['reused']} from the cache")
+        print(f"ratio with / without embeddings: {wall / base:.2f} (target <= 1.5); "
+              f"unchanged rebuild: {again / base:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (best and median shown)")
     parser.add_argument("--sizes", default="small,large", help="comma-separated: small, large")
     parser.add_argument("--analyzers", action="store_true", help="also compare analyzers (build_records)")
+    parser.add_argument("--embeddings", type=int, default=0, metavar="N",
+                        help="only: build N synthetic records with and without embeddings")
     args = parser.parse_args()
     if not DEV.is_dir():
         print(f"skipped: {DEV} is absent (the dev corpora are needed)")
+        return 0
+    if args.embeddings:
+        embeddings_table(args.embeddings)
         return 0
     logging.basicConfig(level=logging.WARNING)
     sizes = [s for s in args.sizes.split(",") if s]

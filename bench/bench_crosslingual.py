@@ -50,25 +50,23 @@ def _rr(ranked: list[tuple[str, str]], relevant: set[str]) -> float:
     return 0.0
 
 
-def crosslingual(index_dir: Path, expand: bool, verbose: bool = False) -> dict[str, float]:
-    """MRR@10 of the check set through ``run_search`` (expansion on or off)."""
+def crosslingual(index_dir: Path, expand: bool, verbose: bool = False, mode: str = "lexical") -> dict[str, float]:
+    """MRR@10 of the check set through ``run_search`` (expansion on or off; lexical or hybrid)."""
     from search_api import search as search_module
     from search_api.index_reader import IndexHolder
 
-    original = search_module.QueryBuilder
-    search_module.QueryBuilder = lambda schema: QueryBuilder(schema, expand=expand)
     holder = IndexHolder(index_dir)
     per_lang: dict[str, list[float]] = {}
     try:
         with holder.snapshot() as snapshot:
             for query, lang, relevant in load_queries():
-                body = search_module.run_search(snapshot, search_module.SearchParams(q=query, size=10))
+                params = search_module.SearchParams(q=query, size=10, expand=expand, mode=mode)
+                body = search_module.run_search(snapshot, params)
                 rr = _rr([(r["id"], r["title"]) for r in body["results"]], relevant)
                 per_lang.setdefault(lang, []).append(rr)
                 if verbose:
-                    print(f"  {'+' if expand else '-'} {rr:.2f} [{lang}] {query}")
+                    print(f"  {'+' if expand else '-'} {mode} {rr:.2f} [{lang}] {query}")
     finally:
-        search_module.QueryBuilder = original
         holder.close()
     out = {lang: sum(v) / len(v) for lang, v in per_lang.items()}
     every = [x for v in per_lang.values() for x in v]
@@ -121,12 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = build_seed_index(Path(tmp))
-        without = crosslingual(index_dir, expand=False, verbose=args.verbose)
-        with_ = crosslingual(index_dir, expand=True, verbose=args.verbose)
+        runs = {(mode, expand): crosslingual(index_dir, expand=expand, verbose=args.verbose, mode=mode)
+                for mode in ("lexical", "hybrid") for expand in (False, True)}
     n = len(load_queries())
     print(f"cross-lingual check set ({n} queries) MRR@10")
-    for key in with_:
-        print(f"  {key:4s} without expansion {without[key]:.4f}   with expansion {with_[key]:.4f}")
+    for mode in ("lexical", "hybrid"):
+        without, with_ = runs[(mode, False)], runs[(mode, True)]
+        for key in with_:
+            print(f"  {mode:7s} {key:4s} without expansion {without[key]:.4f}   with expansion {with_[key]:.4f}")
     if args.no_dev:
         return 0
     print("monolingual dev sets MRR@10 (API query builder)")

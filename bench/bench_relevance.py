@@ -10,6 +10,11 @@ OR queries):
   morph        -- ablation: (a) without the bigram fields
 (a) uses indexer.analysis.BM25_PARAMS; (b) and (c) Whoosh's default BM25F (B=0.75, K1=1.2).
 Run: ``.venv/bin/python bench/bench_relevance.py [--lang ko en]``.
+
+``--hybrid``: search by words and by meaning as ``/api/search`` runs it (``run_search`` on a
+real generation built by ``build_records`` with embeddings): modes lexical (the baseline),
+semantic and hybrid side by side, and hybrid without the glossary expansion, on ko, en,
+xling/ko2en and xling/en2ko (``--sets``).
 """
 from __future__ import annotations
 
@@ -127,11 +132,64 @@ SYSTEMS: dict[str, tuple[Callable[[], fields.Schema], Callable, Callable[[], BM2
 }
 
 
+#: mode name -> SearchParams overrides (hybrid-noexp: hybrid without the glossary expansion).
+MODES = {"lexical": {"mode": "lexical"}, "semantic": {"mode": "semantic"}, "hybrid": {"mode": "hybrid"},
+         "hybrid-noexp": {"mode": "hybrid", "expand": False}}
+
+
+def evaluate_modes(name: str, modes: list[str]) -> dict[str, dict[str, float]]:
+    """MRR@10 and Recall@10 of ``run_search`` in each mode over the dev set ``name``."""
+    from indexer.extract import extract_sources
+    from indexer.index.builder import build_records
+    from search_api.index_reader import Snapshot
+    from search_api.search import SearchParams, run_search
+
+    ds = _devsets.load(name)
+    out: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        extracted = extract_sources([_devsets.EVAL_DEV / name / "corpus.jsonl"])
+        t0 = time.perf_counter()
+        build_records(extracted.records, extracted.origins, Path(tmp) / "index", workers=2)
+        build_s = time.perf_counter() - t0
+        snapshot = Snapshot(Path(tmp) / "index")
+        for mode in modes:
+            mrr = rec = 0.0
+            t0 = time.perf_counter()
+            for q in ds.queries:
+                params = SearchParams(q=q["text"], size=10, **MODES[mode])
+                hits = [r["id"] for r in run_search(snapshot, params, max_chars=100_000)["results"]]
+                rel = ds.qrels.get(q["id"], set())
+                for rank, doc_id in enumerate(hits, 1):
+                    if doc_id in rel:
+                        mrr += 1.0 / rank
+                        break
+                if rel:
+                    rec += len(rel.intersection(hits)) / len(rel)
+            n = len(ds.queries)
+            out[mode] = {"mrr10": mrr / n, "recall10": rec / n, "ms_per_query": (time.perf_counter() - t0) * 1000 / n}
+            print(f"{name} {mode:12s} MRR@10={mrr / n:.4f} Recall@10={rec / n:.4f} "
+                  f"({out[mode]['ms_per_query']:.1f} ms/query; build with embeddings {build_s:.1f}s)", flush=True)
+    return out
+
+
+def main_hybrid(sets: list[str], modes: list[str]) -> int:
+    results = {name: evaluate_modes(name, modes) for name in sets if _devsets.available(name)}
+    print("\nMRR@10     " + "".join(f"{m:>14s}" for m in modes))
+    for name, per in results.items():
+        print(f"{name:12s}" + "".join(f"{per[m]['mrr10']:14.4f}" for m in modes))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", nargs="+", default=["ko", "en"])
     ap.add_argument("--systems", nargs="+", default=list(SYSTEMS))
+    ap.add_argument("--hybrid", action="store_true", help="lexical, semantic and hybrid search as the API runs them")
+    ap.add_argument("--sets", nargs="+", default=["ko", "en", "xling/ko2en", "xling/en2ko"])
+    ap.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES))
     args = ap.parse_args(argv)
+    if args.hybrid:
+        return main_hybrid(args.sets, args.modes)
     results: dict[str, dict[str, dict[str, float]]] = {}
     for lang in args.lang:
         if not _devsets.available(lang):

@@ -20,7 +20,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["policy_search.settings"] = settings
-    app.extensions["policy_search.index"] = IndexHolder(settings.index, settings.refresh_interval)
+    app.extensions["policy_search.index"] = IndexHolder(
+        settings.index, settings.refresh_interval, semantic=settings.semantic)
 
     from search_api.routes import documents, export, meta, search, similar, ui
 

@@ -105,7 +105,12 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
                 self.cfg.set(key, value)
 
         def load(self):
-            return create_app({"index": str(index)})
+            app = create_app({"index": str(index)})
+            if app.extensions["policy_search.settings"].semantic:
+                from indexer.embed.encoder import get_encoder
+
+                get_encoder()  # loaded before the first request, once per worker
+            return app
 
     click.echo(f"policy-search: serving {index} on http://{host}:{port}/ with {workers} workers", err=True)
     Server().run()

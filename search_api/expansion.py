@@ -23,15 +23,26 @@ alternative matches (a monolingual corpus), every score is exactly the unexpande
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from whoosh import query as Q
+from whoosh.fields import Schema
 from whoosh.query.compound import DefaultOr as Or  # see search_api.query_builder
 
 from search_api.query_parser import Item, ParsedQuery
 
-if TYPE_CHECKING:  # pragma: no cover
-    from search_api.query_builder import QueryBuilder
+
+class ItemQueries(Protocol):
+    """What expansion needs of a query builder (search_api.query_builder.QueryBuilder is one).
+
+    A protocol, so that this module does not import the builder that imports it.
+    """
+
+    schema: Schema
+
+    def item_query(self, item: Item) -> Q.Query | None: ...
+
+    def group_query(self, group: list[Item]) -> Q.Query | None: ...
 
 #: Weight of a translated term against the user's own word (1.0).
 TRANSLATION_BOOST = 0.7
@@ -67,7 +78,7 @@ def city_of(words: list[str]):
     return city
 
 
-def city_alternatives(builder: "QueryBuilder", city, korean_query: bool) -> list[Q.Query]:
+def city_alternatives(builder: ItemQueries, city, korean_query: bool) -> list[Q.Query]:
     """Clauses finding records tagged with ``city`` or naming it in the other script."""
     alts: list[Q.Query] = []
     tags = []
@@ -85,7 +96,7 @@ def city_alternatives(builder: "QueryBuilder", city, korean_query: bool) -> list
     return alts
 
 
-def translation_alternatives(builder: "QueryBuilder", forms, original: str) -> list[Q.Query]:
+def translation_alternatives(builder: ItemQueries, forms, original: str) -> list[Q.Query]:
     alts = []
     for form in forms:
         if form.lower() == original.lower():
@@ -104,7 +115,7 @@ def _group_text(group: list[Item]) -> str | None:
     return group[0].text
 
 
-def expanded_groups(builder: "QueryBuilder", parsed: ParsedQuery) -> list[Q.Query]:
+def expanded_groups(builder: ItemQueries, parsed: ParsedQuery) -> list[Q.Query]:
     """The group queries of ``parsed``, spans naming a glossary term or city OR-ed with translations."""
     plain = [builder.group_query(g) for g in parsed.groups]
     texts = [_group_text(g) for g in parsed.groups]

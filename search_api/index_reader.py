@@ -27,17 +27,40 @@ log = logging.getLogger(__name__)
 
 
 class Snapshot:
-    """One open generation: searcher, metadata, facet arrays; closed when unused."""
+    """One open generation: searcher, metadata, facet arrays, embeddings; closed when unused.
 
-    def __init__(self, index_dir: Path):
+    ``semantic`` False (``POLICY_SEARCH_SEMANTIC=off``) leaves the embeddings unread; a
+    generation without them serves words-only search. Embeddings that exist but cannot be
+    read fail the opening, so the previous generation keeps serving.
+    """
+
+    def __init__(self, index_dir: Path, semantic: bool = True):
         self.index, self.metadata = open_live(index_dir)
         self.generation: str = self.metadata.get("generation") or live_name(index_dir) or "?"
         self.searcher = self.index.searcher(weighting=BM25F(**BM25_PARAMS))
         self.facets = FacetArrays.from_searcher(self.searcher)
+        self.semantic = None
+        if semantic:
+            try:
+                self.semantic = self._open_semantic(Path(index_dir))
+            except BaseException:
+                self.searcher.close()
+                self.index.close()
+                raise
         self._users = 0
         self._retired = False
         self._closed = False
         self._lock = threading.Lock()
+
+    def _open_semantic(self, index_dir: Path):
+        from indexer.index.generations import generations_dir
+        from search_api.retrieval.semantic import SemanticIndex
+
+        gen_dir = generations_dir(index_dir) / self.generation
+        semantic = SemanticIndex.open(gen_dir, self.metadata.get("files", {}), self.facets)
+        if semantic is None:
+            log.info("generation %s has no embeddings: serving words-only search", self.generation)
+        return semantic
 
     def enter(self) -> bool:
         """Hold the snapshot open for one request; False once it is retired (take the fresh one)."""
@@ -83,9 +106,10 @@ class Snapshot:
 class IndexHolder:
     """Hands out the current snapshot and follows generation switches."""
 
-    def __init__(self, index_dir: Path, refresh_interval: float = 0.5):
+    def __init__(self, index_dir: Path, refresh_interval: float = 0.5, semantic: bool = True):
         self.index_dir = Path(index_dir)
         self.refresh_interval = refresh_interval
+        self.semantic = semantic
         self._snapshot: Snapshot | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -109,7 +133,7 @@ class IndexHolder:
             name = self._pointer()
             if snapshot is None or (name is not None and name != snapshot.generation):
                 try:
-                    fresh = Snapshot(self.index_dir)
+                    fresh = Snapshot(self.index_dir, self.semantic)
                 except Exception as exc:  # keep serving the old generation
                     log.error("cannot open index generation %s in %s: %s", name, self.index_dir, exc)
                     if snapshot is None:

@@ -7,6 +7,7 @@ from search_api.errors import bad_request
 from search_api.search import SearchParams
 
 SORTS = ("relevance", "newest", "oldest")
+#: hybrid: words and meaning; lexical: words only; semantic: meaning only.
 MODES = ("hybrid", "lexical", "semantic")
 LANGS = ("ko", "en", "mixed")
 MAX_SIZE = 100
@@ -52,7 +53,7 @@ def search_params(args: MultiDict, city_name) -> SearchParams:
     """Validate the search parameters; ``city_name`` maps a Korean city name to its English one."""
     params = SearchParams(q=args.get("q", ""), ui_lang=ui_lang(args))
     params.sort = _choice(args, "sort", SORTS, "relevance")
-    _choice(args, "mode", MODES, "hybrid")  # validated; every mode ranks by words until the semantic leg
+    params.mode = _choice(args, "mode", MODES, "hybrid")
     params.size = int_param(args, "size", 10, 1, MAX_SIZE)
     params.page = int_param(args, "page", 1, 1, MAX_DEPTH)
     params.year_from = int_param(args, "year_from", None, 1000, 9999)

@@ -36,8 +36,12 @@ class ParsedQuery:
         return not self.groups
 
 
-def parse_query(q: str, max_chars: int = 500, max_terms: int = 32) -> ParsedQuery:
-    """Parse ``q``; raises APIError(400) only for a query too long or too complex."""
+def parse_query(q: str, max_chars: int = 500, max_terms: int | None = 32) -> ParsedQuery:
+    """Parse ``q``; raises APIError(400) only for a query too long or too complex.
+
+    ``max_terms`` None accepts any number of terms (``/api/search`` keeps the most
+    significant ones of a long query instead: search_api.retrieval.long_query).
+    """
     if len(q) > max_chars:
         raise bad_request("query_too_long", f"q is longer than {max_chars} characters")
     parsed = ParsedQuery()
@@ -57,7 +61,7 @@ def parse_query(q: str, max_chars: int = 500, max_terms: int = 32) -> ParsedQuer
             else:
                 parsed.groups.append([item])
             pending_or = False
-    if parsed.terms > max_terms:
+    if max_terms is not None and parsed.terms > max_terms:
         raise bad_request("query_too_complex", f"the query has more than {max_terms} terms")
     return parsed
 

@@ -13,7 +13,9 @@ from search_api.highlight import opening, snippet
 from search_api.index_reader import Snapshot
 from search_api.labels import facet_label
 from search_api.query_builder import QueryBuilder
-from search_api.query_parser import parse_query
+from search_api.query_parser import ParsedQuery, parse_query
+from search_api.retrieval.fusion import MATCH_NAMES, MEANING
+from search_api.retrieval.meaning import meaning_view
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,10 @@ class SearchParams:
     page: int = 1
     size: int = 10
     ui_lang: str = "en"
+    #: hybrid (words and meaning), lexical (words only) or semantic (meaning only).
+    mode: str = "hybrid"
+    #: Cross-lingual glossary and city-name expansion of the words (search_api.expansion).
+    expand: bool = True
     #: Seconds the ranking of one search may take; past it the hits ranked so far are used.
     time_limit: float = 5.0
     deadline: float = 0.0
@@ -95,16 +101,35 @@ def facet_lists(arrays: FacetArrays, base: np.ndarray, masks: dict[str, np.ndarr
     return out
 
 
-def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, max_terms: int = 32) -> dict:
-    """Execute one search against a snapshot and shape the response."""
+def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_terms: int = 32) -> dict:
+    """Execute one search against a snapshot and shape the response.
+
+    The lexical leg below, then (modes hybrid and semantic, when the generation has
+    embeddings) the semantic leg and their fusion (search_api.retrieval).
+    """
     started = time.perf_counter()
     arrays, searcher = snapshot.facets, snapshot.searcher
-    parsed = parse_query(params.q, max_chars, max_terms)
-    builder = QueryBuilder(searcher.schema)
+    parsed = parse_query(params.q, max_chars, None)
+    builder = QueryBuilder(searcher.schema, expand=params.expand)
+    pasted = parsed.terms > max_terms
+    if pasted:  # a pasted text: its most significant words (none when no word of it is indexed)
+        from search_api.retrieval.long_query import keep_significant
+
+        parsed = keep_significant(parsed, builder, searcher, max_terms)
+    mode = _mode(snapshot, params)
     masks = filter_masks(arrays, params)
     query, relaxed = None, False
     matched, scores = arrays.live.copy(), None
+    match = best_chunk = None
     params.deadline = time.monotonic() + params.time_limit  # one budget for both passes
+    if mode == "semantic" and params.q.strip():
+        from search_api.retrieval.meaning import semantic_leg
+
+        fused = semantic_leg(snapshot, params.q, arrays.live & arrays.canonical)
+        matched, scores, match, best_chunk = fused.mask, fused.scores, fused.match, fused.best_chunk
+        parsed, pasted = ParsedQuery(), False
+    if pasted and parsed.empty:
+        matched[:] = False  # nothing matches by words
     if not parsed.empty:
         query = builder.build(parsed)
         if query is None:
@@ -117,21 +142,34 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, m
                 matched, scores = _score_all(searcher, query, arrays.size, params)
                 matched &= arrays.live
                 relaxed = True
+    if mode == "hybrid" and (pasted or not parsed.empty):
+        from search_api.retrieval.meaning import hybrid
+
+        fused = hybrid(snapshot, params.q, matched if query is not None else np.zeros_like(matched),
+                       scores, relaxed)
+        matched, scores, match, best_chunk = fused.mask, fused.scores, fused.match, fused.best_chunk
     base = matched & arrays.canonical
     result_mask = _combine(base, masks)
     total = int(result_mask.sum())
     docnums = _page(result_mask, scores, arrays, params)
     terms = query_terms(query) if query is not None else set()
-    results = [
-        _result(snapshot, docnum, None if scores is None else round(float(scores[docnum]), 4), terms, query)
-        for docnum in docnums
-    ]
+    results = []
+    for docnum in docnums:
+        kind = None if match is None else int(match[docnum])
+        by_meaning = kind == MEANING
+        result = _result(snapshot, docnum, None if scores is None else round(float(scores[docnum]), 4),
+                         set() if by_meaning else terms, None if by_meaning else query)
+        if by_meaning:
+            meaning_view(snapshot, docnum, int(best_chunk[docnum]), result)
+        result["match"] = MATCH_NAMES.get(kind) if kind else ("words" if query is not None else None)
+        results.append(result)
     response = {
         "query": params.q,
         "total": total,
         "page": params.page,
         "size": params.size,
         "relaxed": relaxed,
+        "mode": mode,
         "results": results,
         "facets": facet_lists(arrays, base, masks, params),
         "suggestion": None,
@@ -144,6 +182,13 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, m
     response["timed_out"] = params.timed_out
     response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return response
+
+
+def _mode(snapshot: Snapshot, params: SearchParams) -> str:
+    """The mode served: the one asked for, or lexical when the generation has no embeddings."""
+    if params.mode == "lexical" or snapshot.semantic is None:
+        return "lexical"
+    return params.mode
 
 
 def _score_all(searcher, query, size: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]:

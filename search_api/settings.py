@@ -21,8 +21,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     #: Seconds between checks for a new index generation.
     refresh_interval: float = 0.5
-    #: Longest query accepted, in characters, and most terms in it.
-    max_query_chars: int = 500
+    #: Longest query accepted, in characters (a pasted paragraph fits), and most terms the
+    #: lexical leg keeps of it (the most significant ones: search_api.retrieval.long_query).
+    max_query_chars: int = 3000
     #: Seconds the ranking of one search may take before the hits ranked so far are returned.
     search_time_limit: float = 5.0
     max_query_terms: int = 32
@@ -44,7 +45,7 @@ class Settings:
     trusted_proxies: str | None = None
     #: Largest request body and longest URL accepted.
     max_body_bytes: int = 65536
-    max_url_chars: int = 4096
+    max_url_chars: int = 32768  # a pasted 3,000-character Korean query, percent-encoded
     #: Most rows one ``/api/search/export`` returns (the first ones in rank order).
     max_export_rows: int = 10_000
     # --- query analytics (docs/operations.md) ---
@@ -52,6 +53,8 @@ class Settings:
     analytics_db: str | None = None
     #: Days of searches and clicks kept; older rows are deleted.
     analytics_retention_days: int = 90
+    #: Search by meaning (hybrid, semantic modes); ``off`` serves words-only search everywhere.
+    semantic: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -91,6 +94,8 @@ def _convert(name: str, raw: str) -> Any:
         return int(raw)
     if name == "analytics_db":
         return raw.strip() or None
+    if name == "semantic":
+        return raw.strip().lower() not in ("off", "0", "false", "no")
     if name in ("refresh_interval", "search_time_limit"):
         return float(raw)
     if name.startswith("max_") or name.startswith("zero_result_log_"):

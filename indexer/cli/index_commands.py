@@ -71,10 +71,13 @@ def _report(summary: BuildSummary) -> None:
 @index_option
 @workers_option
 @force_option
+@click.option("--no-embeddings", "no_embeddings", is_flag=True,
+              help="Skip the sentence embeddings: the generation serves words-only search.")
 @_domain_errors
-def build_command(sources: tuple[Path, ...], index_dir: Path, workers: int, force: bool) -> None:
+def build_command(sources: tuple[Path, ...], index_dir: Path, workers: int, force: bool,
+                  no_embeddings: bool) -> None:
     """Build a complete new generation from SOURCES (files or folders) and switch to it."""
-    _report(builder.build_index(list(sources), index_dir, workers=workers, force=force))
+    _report(builder.build_index(list(sources), index_dir, workers=workers, force=force, embed=not no_embeddings))
 
 
 @click.command("update")

@@ -11,6 +11,12 @@ Text fields (title, body, page texts) are indexed twice: with a Nori analyzer
 and, in a ``.en`` sub-field, with the ``english`` analyzer, so Korean, English and
 mixed records are all searchable. Facets are keyword fields named as ours
 (``city``, ``topic``, ``sdg``, ``lang``, ``type``) plus ``year`` (integer) and ``date``.
+
+When the generation has embeddings (search by meaning), the index is a k-NN index and each
+record carries them as ``knn_vector`` fields (cosine space, HNSW): ``vector``, the mean of
+its passages' vectors, and ``passages``, nested, each passage's ``vector`` with its ``page``
+and its span (``start``, ``end``) in the title, body or page text; a query is embedded with
+the same packaged encoder (``indexer.embed.encoder``).
 """
 from __future__ import annotations
 
@@ -36,8 +42,29 @@ def _text(**extra: Any) -> dict[str, Any]:
             **extra}
 
 
-def index_definition(shards: int = 1, replicas: int = 1) -> dict[str, Any]:
-    """The body of ``PUT /<index>``."""
+#: Digits kept of each vector component in the export (cosines change by under 1e-3).
+VECTOR_DIGITS = 4
+
+
+def _knn_vector(dim: int) -> dict[str, Any]:
+    return {"type": "knn_vector", "dimension": dim,
+            "method": {"name": "hnsw", "space_type": "cosinesimil", "engine": "lucene"}}
+
+
+def index_definition(shards: int = 1, replicas: int = 1, vector_dim: int | None = None) -> dict[str, Any]:
+    """The body of ``PUT /<index>`` (with k-NN vector fields when ``vector_dim`` is given)."""
+    definition = _index_definition(shards, replicas)
+    if vector_dim:
+        definition["settings"]["index"]["knn"] = True
+        props = definition["mappings"]["properties"]
+        props["vector"] = _knn_vector(vector_dim)
+        props["passages"] = {"type": "nested", "properties": {
+            "kind": {"type": "keyword"}, "page": {"type": "integer"}, "start": {"type": "integer"},
+            "end": {"type": "integer"}, "vector": _knn_vector(vector_dim)}}
+    return definition
+
+
+def _index_definition(shards: int, replicas: int) -> dict[str, Any]:
     return {
         "settings": {
             "index": {"number_of_shards": shards, "number_of_replicas": replicas},
@@ -109,6 +136,25 @@ def to_source(record: dict[str, Any]) -> dict[str, Any]:
     return source
 
 
+def vector_fields(embeddings, rows: list[int]) -> dict[str, Any]:
+    """``vector`` and ``passages`` of one record from its chunk ``rows`` of a generation's embeddings."""
+    import numpy as np
+
+    from indexer.embed.chunks import BODY, PAGE
+
+    kinds = {BODY: "body", PAGE: "page"}
+    vectors = np.asarray(embeddings.vectors[rows], dtype=np.float32)
+    mean = vectors.mean(axis=0)
+    mean /= float(np.linalg.norm(mean)) or 1.0
+    passages = []
+    for row, vector in zip(rows, vectors):
+        chunk = embeddings.chunks[row]
+        passages.append({"kind": kinds.get(int(chunk["kind"]), "title"), "page": int(chunk["page"]),
+                         "start": int(chunk["start"]), "end": int(chunk["end"]),
+                         "vector": [round(float(x), VECTOR_DIGITS) for x in vector]})
+    return {"vector": [round(float(x), VECTOR_DIGITS) for x in mean], "passages": passages}
+
+
 def iter_records(index_dir: Path) -> Iterator[dict[str, Any]]:
     """Every record of the live generation, in document order."""
     ix, _ = gens.open_live(index_dir)
@@ -124,12 +170,14 @@ def export(index_dir: Path, out: Path, name: str = "policy-search", shards: int 
            replicas: int = 1) -> dict[str, Any]:
     """Write the export of ``index_dir``'s live generation into ``out``; the manifest."""
     index_dir, out = Path(index_dir), Path(out)
-    metadata = gens.read_metadata(gens.live_path(index_dir))
+    live = gens.live_path(index_dir)
+    metadata = gens.read_metadata(live)
+    embeddings, rows_of = _embeddings(live)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("bulk-*.ndjson"):
         old.unlink()
-    (out / "index.json").write_text(json.dumps(index_definition(shards, replicas), ensure_ascii=False, indent=2)
-                                    + "\n", encoding="utf-8")
+    definition = index_definition(shards, replicas, embeddings.dim if embeddings is not None else None)
+    (out / "index.json").write_text(json.dumps(definition, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files: list[dict[str, Any]] = []
     handle, count_in_file, bytes_in_file, total = None, 0, 0, 0
     try:
@@ -142,7 +190,10 @@ def export(index_dir: Path, out: Path, name: str = "policy-search", shards: int 
                 files.append({"file": path.name, "records": 0})
                 count_in_file = bytes_in_file = 0
             action = json.dumps({"index": {"_index": name, "_id": record["id"]}}, ensure_ascii=False)
-            source = json.dumps(to_source(record), ensure_ascii=False)
+            document = to_source(record)
+            if embeddings is not None and rows_of.get(record["id"]):
+                document.update(vector_fields(embeddings, rows_of[record["id"]]))
+            source = json.dumps(document, ensure_ascii=False)
             chunk = f"{action}\n{source}\n"
             handle.write(chunk)
             bytes_in_file += len(chunk.encode("utf-8"))
@@ -154,7 +205,8 @@ def export(index_dir: Path, out: Path, name: str = "policy-search", shards: int 
             handle.close()
     manifest = {"format": "opensearch", "index_name": name, "generation": metadata.get("generation"),
                 "built_at": metadata.get("built_at"), "records": total, "files": files,
-                "facets": FACET_FIELDS}
+                "facets": FACET_FIELDS,
+                "encoder": embeddings.encoder if embeddings is not None else None}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = ["#!/bin/sh", "# Load this export into OpenSearch (needs the analysis-nori plugin).",
              "# Usage: OPENSEARCH=https://user:pass@host:9200 sh load.sh", "set -eu",
@@ -165,3 +217,16 @@ def export(index_dir: Path, out: Path, name: str = "policy-search", shards: int 
     lines.append(f'curl -fsS -X POST "$OPENSEARCH/{name}/_refresh"')
     (out / "load.sh").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return manifest
+
+
+def _embeddings(gen_dir: Path):
+    """The generation's embeddings and the chunk rows of each record id, or (None, {})."""
+    from indexer.embed.store import Embeddings
+
+    if not Embeddings.present(gen_dir):
+        return None, {}
+    embeddings = Embeddings(gen_dir)
+    rows_of: dict[str, list[int]] = {}
+    for row, record_row in enumerate(embeddings.chunks["record"]):
+        rows_of.setdefault(embeddings.ids[int(record_row)], []).append(row)
+    return embeddings, rows_of

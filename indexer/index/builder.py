@@ -111,6 +111,29 @@ def _publish(index_dir: Path, name: str, tmp: Path, metadata: dict[str, Any],
     gens.prune(index_dir)
 
 
+def _embed(tmp: Path, index_dir: Path, records: list[dict[str, Any]] | None = None,
+           workers: int = 1) -> dict[str, Any]:
+    """The post-commit step: embed the chunks of the generation in ``tmp`` (all its records).
+
+    ``records`` None reads them back from the committed index (update and delete).
+    Unchanged chunks come from the index folder's embedding cache.
+    """
+    from indexer.embed.store import write_embeddings  # loads numpy only; the encoder on first use
+    from indexer.index.schema import stored_record
+
+    if records is None:
+        with whoosh_index.open_dir(str(tmp)).reader() as reader:
+            records = [stored_record(fields) for _, fields in reader.iter_docs()]
+    return write_embeddings(tmp, records, index_dir, workers=workers).as_dict()
+
+
+def _live_embeds(index_dir: Path) -> bool:
+    """Whether the live generation has embeddings (an update or delete keeps them then)."""
+    from indexer.embed.store import Embeddings
+
+    return Embeddings.present(gens.live_path(index_dir))
+
+
 def _live_count(index_dir: Path) -> tuple[str | None, int | None]:
     name = gens.live_name(index_dir)
     if name is None:
@@ -122,35 +145,43 @@ def _live_count(index_dir: Path) -> tuple[str | None, int | None]:
 
 def build_records(records: Iterable[dict[str, Any]], origins: dict[str, str], index_dir: Path,
                   sources: list[str] | None = None, skipped: list[tuple[str, str]] | None = None,
-                  workers: int = 1, force: bool = False, progress: bool | None = None) -> BuildSummary:
-    """Index ``records`` as a complete new generation of ``index_dir`` and switch to it."""
+                  workers: int = 1, force: bool = False, progress: bool | None = None,
+                  embed: bool = True) -> BuildSummary:
+    """Index ``records`` as a complete new generation of ``index_dir`` and switch to it.
+
+    ``embed``: also write the generation's sentence embeddings (semantic search).
+    """
     started = time.monotonic()
     index_dir = Path(index_dir)
     with IndexLock(index_dir, "build"):
         gens.clean_stale(index_dir)
         return _build_locked(list(records), origins, index_dir, sources or [], list(skipped or []),
-                             workers, force, progress, started)
+                             workers, force, progress, started, embed=embed)
 
 
 def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_dir: Path,
                   sources: list[str], skipped: list[tuple[str, str]], workers: int, force: bool,
-                  progress: bool | None, started: float, validated: bool = False) -> BuildSummary:
+                  progress: bool | None, started: float, validated: bool = False,
+                  embed: bool = True) -> BuildSummary:
     previous, live_count = _live_count(index_dir)
     records = _clean(records, origins, skipped, validated)
     name, tmp = gens.new_tmp_generation(index_dir)
+    extra: dict[str, Any] = {}
     try:
         count = create_index(tmp, records, origins, workers=workers, progress=progress)
+        if embed:
+            extra["embeddings"] = _embed(tmp, index_dir, records, workers)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    metadata = _metadata("build", previous, count, sources, skipped, started, workers=workers)
+    metadata = _metadata("build", previous, count, sources, skipped, started, workers=workers, **extra)
     _publish(index_dir, name, tmp, metadata, live_count, force)
     return BuildSummary("build", name, previous, count, skipped, added=count, switched=True,
                         seconds=time.monotonic() - started)
 
 
 def build_index(paths: list[Path], index_dir: Path, workers: int = 1, force: bool = False,
-                progress: bool | None = None) -> BuildSummary:
+                progress: bool | None = None, embed: bool = True) -> BuildSummary:
     """Extract ``paths`` (files or folders) and build a new live generation from them."""
     from indexer.extract import extract_sources  # imported late: the index package loads without it
 
@@ -160,7 +191,8 @@ def build_index(paths: list[Path], index_dir: Path, workers: int = 1, force: boo
         gens.clean_stale(index_dir)
         result = extract_sources([Path(p) for p in paths], workers=workers)
         return _build_locked(result.records, result.origins, index_dir, [_resolve(p) for p in paths],
-                             list(result.errors), workers, force, progress, started, validated=True)
+                             list(result.errors), workers, force, progress, started, validated=True,
+                             embed=embed)
 
 
 def _under(origin: str, roots: list[str]) -> bool:
@@ -207,12 +239,13 @@ def update_index(paths: list[Path], index_dir: Path, workers: int = 1, force: bo
         gens.live_path(index_dir)  # fail early when there is nothing to update
         result = extract_sources([Path(p) for p in paths], workers=workers)
         return _update_locked(result.records, result.origins, index_dir, [_resolve(p) for p in paths],
-                              list(result.errors), force, progress, started, validated=True)
+                              list(result.errors), force, progress, started, validated=True, workers=workers)
 
 
 def _update_locked(records: list[dict[str, Any]], origins: dict[str, str], index_dir: Path,
                    roots: list[str], skipped: list[tuple[str, str]], force: bool,
-                   progress: bool | None, started: float, validated: bool = False) -> BuildSummary:
+                   progress: bool | None, started: float, validated: bool = False,
+                   workers: int = 1) -> BuildSummary:
     ix, live_meta = gens.open_live(index_dir)
     with ix.reader() as reader:
         live = {f["id"]: (f.get("origin", ""), f.get("content_hash", "")) for _, f in reader.iter_docs()}
@@ -247,12 +280,13 @@ def _update_locked(records: list[dict[str, Any]], origins: dict[str, str], index
         writer.commit()
         with whoosh_index.open_dir(str(tmp)).reader() as reader:
             count = reader.doc_count()
+        extra = {"embeddings": _embed(tmp, index_dir, workers=workers)} if _live_embeds(index_dir) else {}
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     metadata = _metadata("update", previous, count, sorted(set(live_meta.get("sources", [])) | set(roots)),
                          skipped, started, changes={"added": len(added), "changed": len(changed),
-                                                    "deleted": len(deleted)})
+                                                    "deleted": len(deleted)}, **extra)
     _publish(index_dir, name, tmp, metadata, live_count, force)
     summary.generation, summary.records, summary.switched = name, count, True
     summary.seconds = time.monotonic() - started
@@ -279,11 +313,12 @@ def delete_records(ids: list[str], index_dir: Path) -> BuildSummary:
             writer.commit()
             with whoosh_index.open_dir(str(tmp)).reader() as reader:
                 count = reader.doc_count()
+            extra = {"embeddings": _embed(tmp, index_dir)} if _live_embeds(index_dir) else {}
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         metadata = _metadata("delete", previous, count, live_meta.get("sources", []),
-                             [], started, deleted_ids=present)
+                             [], started, deleted_ids=present, **extra)
         _publish(index_dir, name, tmp, metadata, None, True, check=False)
     return BuildSummary("delete", name, previous, count, deleted=len(present), missing=missing,
                         switched=True, seconds=time.monotonic() - started)

@@ -1,6 +1,8 @@
 """``/api/documents/<id>/similar``: more like this, across languages.
 
-The record's key terms (Whoosh's Bo1 key terms of its title and body, weighted),
+When the generation has embeddings (and semantic search is on), by meaning: the mean of
+the record's chunk vectors against every chunk, the best chunk per record
+(search_api.retrieval.semantic), the same in either language. Otherwise by words: the record's key terms (Whoosh's Bo1 key terms of its title and body, weighted),
 the glossary translations of the policy concepts it names (so a Korean record
 finds English ones and back), and its cities' tags; itself, its duplicates and
 non-canonical copies are left out.
@@ -19,6 +21,7 @@ from search_api.params import MAX_SIZE, int_param
 from search_api.query_builder import QueryBuilder
 from search_api.query_parser import Item
 from search_api.routes.documents import _docnum
+from search_api.retrieval.meaning import meaning_view
 from search_api.search import _result
 
 bp = Blueprint("similar", __name__)
@@ -56,6 +59,24 @@ def similar_query(snapshot, docnum: int, builder: QueryBuilder) -> Q.Query | Non
     return Or(parts) if parts else None
 
 
+def similar_by_meaning(snapshot, docnum: int, allowed: np.ndarray, size: int) -> list[dict]:
+    """The ``size`` records closest in meaning to ``docnum`` among ``allowed``, best chunk as snippet."""
+    vector = snapshot.semantic.record_vector(docnum)
+    if vector is None:
+        return []
+    semantic = snapshot.semantic.score(vector)
+    scores = np.where(allowed, semantic.scores, -np.inf)
+    candidates = np.flatnonzero(np.isfinite(scores) & (semantic.scores > -1))
+    order = candidates[np.lexsort((candidates, -scores[candidates]))][:size]
+    results = []
+    for other in order:
+        result = _result(snapshot, int(other), round(float(scores[other]), 4), set(), None)
+        meaning_view(snapshot, int(other), int(semantic.best_chunk[other]), result)
+        result["match"] = "meaning"
+        results.append(result)
+    return results
+
+
 @bp.get("/api/documents/<path:doc_id>/similar")
 def similar(doc_id: str):
     size = int_param(request.args, "size", 10, 1, MAX_SIZE)
@@ -73,7 +94,9 @@ def similar(doc_id: str):
             if other in arrays.ids:
                 allowed[arrays.ids[other]] = False
         results = []
-        if query is not None and allowed.any():
+        if snapshot.semantic is not None and allowed.any():
+            results = similar_by_meaning(snapshot, docnum, allowed, size)
+        elif query is not None and allowed.any():
             hits = snapshot.searcher.search(query, limit=size, filter=set(np.flatnonzero(allowed).tolist()),
                                             terms=False)
             results = [_result(snapshot, d, round(float(s), 4), set(), None) for d, s in hits.items()]

@@ -13,8 +13,8 @@ BAD_SEARCHES = [
     ({"sdg": "18"}, "invalid_parameter"),
     ({"lang": "fr"}, "invalid_parameter"),
     ({"ui_lang": "de"}, "invalid_parameter"),
-    ({"q": "x" * 501}, "query_too_long"),
-    ({"q": " ".join(f"w{i}" for i in range(33))}, "query_too_complex"),
+    ({"q": "x" * 3001}, "query_too_long"),
+    ({"mode": "fuzzy"}, "invalid_parameter"),
 ]
 
 

@@ -1,0 +1,1 @@
+"""The query path, in reading order: parse, lexical, semantic (meaning), fusion."""

@@ -1,0 +1,104 @@
+"""Embeddings at index time: chunks, the content-hash cache, the stored matrix and verify (real encoder)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from indexer.embed.chunks import BODY, PAGE, TITLE, WINDOW_CHARS, record_chunks, windows
+from indexer.embed.store import EMBEDDINGS_DIR, VECTORS, Embeddings
+from indexer.index.builder import build_records, update_records
+from indexer.index.generations import live_name, live_path, read_metadata
+from indexer.index.health import verify
+from indexer.records import content_hash
+from search_api import create_app
+from tests.search_api.meaning_records import MEANING_RECORDS
+
+
+def test_windows_keep_whole_sentences_within_the_width():
+    text = " ".join(f"Sentence number {i} says something about the city." for i in range(40))
+    spans = list(windows(text, limit=100))
+    assert len(spans) > 3 and all(hi - lo <= WINDOW_CHARS for lo, hi in spans)
+    assert all(text[hi - 1] == "." for lo, hi in spans)  # cut between sentences
+    assert " ".join(text[lo:hi] for lo, hi in spans) == text
+    assert len(list(windows(text, limit=2))) == 2
+
+
+def test_chunks_are_the_title_the_body_windows_and_each_pdf_page():
+    guide = next(r for r in MEANING_RECORDS if r.get("pages"))
+    chunks = record_chunks(guide)
+    assert chunks[0].kind == TITLE and chunks[0].text == guide["title"]
+    assert [c.page for c in chunks if c.kind == PAGE] == [1, 2]
+    page_two = next(c for c in chunks if c.page == 2)
+    assert guide["pages"][1]["text"][page_two.start:page_two.end] == page_two.text
+    article = record_chunks(MEANING_RECORDS[0])
+    assert {c.kind for c in article} == {TITLE, BODY}
+
+
+def test_build_stores_one_vector_per_chunk_listed_for_verify(tmp_path):
+    index = tmp_path / "index"
+    build_records(MEANING_RECORDS, {}, index)
+    gen = live_path(index)
+    meta = read_metadata(gen)
+    embeddings = Embeddings(gen)
+    chunks = sum(len(record_chunks(r)) for r in MEANING_RECORDS)
+    assert embeddings.vectors.shape == (chunks, 512) and meta["embeddings"]["chunks"] == chunks
+    assert np.allclose(np.linalg.norm(embeddings.vectors, axis=1), 1.0, atol=1e-3)
+    assert {f"{EMBEDDINGS_DIR}/{name}" for name in ("vectors.npy", "chunks.npy", "records.json")} <= set(meta["files"])
+    assert sorted(embeddings.ids) == sorted(r["id"] for r in MEANING_RECORDS)
+    assert verify(index) == []
+
+
+def test_an_unchanged_rebuild_reuses_every_cached_embedding(tmp_path):
+    index = tmp_path / "index"
+    first = build_records(MEANING_RECORDS, {}, index, workers=2)
+    assert read_metadata(live_path(index))["embeddings"]["embedded"] > 0
+    build_records(MEANING_RECORDS, {}, index, workers=2)
+    stats = read_metadata(live_path(index))["embeddings"]
+    assert stats["embedded"] == 0 and stats["reused"] == stats["chunks"] > 0
+    assert live_name(index) != first.generation
+    changed = dict(MEANING_RECORDS[1], body="Schools now close windows and run air purifiers on days of heavy smog.")
+    changed["content_hash"] = content_hash(changed)
+    records = [changed if r["id"] == changed["id"] else r for r in MEANING_RECORDS]
+    update_records(records, {}, index, sources=[])
+    stats = read_metadata(live_path(index))["embeddings"]
+    assert stats["embedded"] == 1 and stats["reused"] == stats["chunks"] - 1  # only the new body window
+    assert verify(index) == []
+
+
+def test_a_corrupted_embedding_file_fails_verify_and_the_previous_generation_keeps_serving(tmp_path):
+    index = tmp_path / "index"
+    first = build_records(MEANING_RECORDS, {}, index)
+    client = create_app({"index": str(index), "refresh_interval": 0}).test_client()
+    assert client.get("/healthz").get_json()["generation"] == first.generation
+    second = build_records(MEANING_RECORDS[:-1], {}, index)
+    vectors = live_path(index) / EMBEDDINGS_DIR / VECTORS
+    data = vectors.read_bytes()
+    vectors.write_bytes(data[: len(data) // 2])  # a copy cut short
+    problems = verify(index)
+    assert any(f"{EMBEDDINGS_DIR}/{VECTORS}" in p for p in problems)
+    health = client.get("/healthz").get_json()
+    assert health["generation"] == first.generation != second.generation
+    body = client.get("/api/search", query_string={"q": "where can neighbours borrow books together"}).get_json()
+    assert body["mode"] == "hybrid" and body["results"][0]["id"] == "ko-library"
+
+
+def test_a_flipped_byte_in_the_vectors_fails_verify(tmp_path):
+    index = tmp_path / "index"
+    build_records(MEANING_RECORDS, {}, index)
+    vectors = live_path(index) / EMBEDDINGS_DIR / VECTORS
+    with vectors.open("r+b") as handle:
+        handle.seek(vectors.stat().st_size - 100)
+        handle.write(b"\x7f")
+    assert any("corrupted" in p and VECTORS in p for p in verify(index))
+    assert json.loads((live_path(index) / EMBEDDINGS_DIR / "records.json").read_text())["chunks"] > 0
+
+
+def test_the_parallel_step_embeds_as_one_process_does():
+    from indexer.embed.store import MIN_PARALLEL, encode_texts
+
+    texts = [f"정책 문장 {i}: the city plans {i} new parks." for i in range(MIN_PARALLEL + 10)]
+    serial = encode_texts(texts, workers=1)
+    parallel = encode_texts(texts, workers=2)
+    assert parallel.shape == serial.shape == (len(texts), 512)
+    assert np.allclose(parallel, serial, atol=1e-5)
