@@ -22,6 +22,7 @@ from indexer.index.generations import live_name, open_live
 
 from search_api.errors import APIError
 from search_api.facet_arrays import FacetArrays
+from search_api.retrieval.lexical import LexicalIndex, attach
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ class Snapshot:
         self.generation: str = self.metadata.get("generation") or live_name(index_dir) or "?"
         self.searcher = self.index.searcher(weighting=BM25F(**BM25_PARAMS))
         self.facets = FacetArrays.from_searcher(self.searcher)
+        self.lexical = LexicalIndex.open(Path(self.index.storage.folder), self.searcher)
+        attach(self.searcher, self.lexical)
         self._users = 0
         self._retired = False
         self._closed = False

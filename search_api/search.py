@@ -14,6 +14,7 @@ from search_api.index_reader import Snapshot
 from search_api.labels import facet_label
 from search_api.query_builder import QueryBuilder
 from search_api.query_parser import parse_query
+from search_api.retrieval.lexical import attached
 
 log = logging.getLogger(__name__)
 
@@ -147,12 +148,28 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 500, m
 
 
 def _score_all(searcher, query, size: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]:
-    """Every match of ``query`` and its score, in one pass over the postings.
+    """Every match of ``query`` and its score: ``(mask: bool[size], scores: float64[size])``.
 
-    One exact pass serves the match count, the facet counts and the ranking alike
+    One exact pass serves the match count, the facet counts and the ranking alike. It
+    runs vectorized over the generation's postings arrays (:mod:`search_api.retrieval.lexical`)
+    when the searcher has them, else over Whoosh's matchers. Past the time budget the
+    search is marked ``timed_out``: what was scored by then is what is counted and ranked.
+    """
+    lexical = attached(searcher)
+    if lexical is None:
+        return score_with_matchers(searcher, query, size, params)
+    mask, scores, timed_out = lexical.score_all(query, params.deadline)
+    if timed_out:
+        log.warning("search over its %.1f s budget: %r", params.time_limit, params.q[:100])
+        params.timed_out = True
+    return mask, scores
+
+
+def score_with_matchers(searcher, query, size: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_score_all` by walking every match with Whoosh's matchers (no postings arrays).
+
     (Whoosh 2.7.4's top-k block-quality skipping loses better hits under
-    DisjunctionMax/AndMaybe). Past the time budget the pass stops and the search is
-    marked ``timed_out``: what was scored by then is what is counted and ranked.
+    DisjunctionMax/AndMaybe, hence one exhaustive pass.)
     """
     mask = np.zeros(size, dtype=bool)
     scores = np.zeros(size, dtype=np.float64)

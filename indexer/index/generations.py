@@ -137,16 +137,16 @@ def clean_stale(index_dir: Path) -> list[str]:
 
 
 def file_digests(gen_path: Path) -> dict[str, dict[str, Any]]:
-    """Size and sha256 of every index file of a generation (lock files and metadata excluded)."""
+    """Size and sha256 of every file of a generation, subfolders included (lock files and metadata excluded)."""
     digests = {}
-    for path in sorted(gen_path.iterdir()):
+    for path in sorted(gen_path.rglob("*")):
         if path.name == METADATA or path.name.endswith("LOCK") or not path.is_file():
             continue
         sha = hashlib.sha256()
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 sha.update(block)
-        digests[path.name] = {"size": path.stat().st_size, "sha256": sha.hexdigest()}
+        digests[path.relative_to(gen_path).as_posix()] = {"size": path.stat().st_size, "sha256": sha.hexdigest()}
     return digests
 
 
@@ -173,9 +173,10 @@ def finalize(index_dir: Path, name: str, tmp: Path, metadata: dict[str, Any]) ->
         lock_file.unlink(missing_ok=True)
     metadata = dict(metadata, generation=name, files=file_digests(tmp))
     _write_json_atomic(tmp / METADATA, metadata)
-    for path in tmp.iterdir():  # make the index files durable before publishing
-        with path.open("rb") as handle:
-            os.fsync(handle.fileno())
+    for path in tmp.rglob("*"):  # make the index files durable before publishing
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
     final = generations_dir(index_dir) / name
     os.rename(tmp, final)
     _fsync_dir(final.parent)

@@ -1,0 +1,1 @@
+"""Retrieval over one index generation: vectorized lexical scoring (:mod:`.lexical`)."""
