@@ -23,6 +23,7 @@ from indexer.index.generations import live_name, open_live
 from search_api.errors import APIError
 from search_api.facet_arrays import FacetArrays
 from search_api.retrieval.lexical import LexicalIndex, attach
+from search_api.retrieval.pages import PageTerms
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class Snapshot:
         self.facets = FacetArrays.from_searcher(self.searcher)
         self.lexical = LexicalIndex.open(Path(self.index.storage.folder), self.searcher)
         attach(self.searcher, self.lexical)
+        self.pages = PageTerms.open(Path(self.index.storage.folder), self.lexical, self.searcher)
         self._users = 0
         self._retired = False
         self._closed = False

@@ -213,8 +213,10 @@ def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], query) -> d
     page = None
     text = record.get("body", "")
     if record.get("pages") and terms:
-        pages = [(p["number"], p["text"]) for p in record["pages"]]
-        page = top_page(score_pages(snapshot.searcher, pages, terms))
+        if snapshot.pages is not None:  # per-page term counts prepared at index time
+            page = snapshot.pages.best_page(docnum, terms)
+        else:
+            page = top_page(score_pages(snapshot.searcher, [(p["number"], p["text"]) for p in record["pages"]], terms))
         if page is not None:
             text = next((p["text"] for p in record["pages"] if p["number"] == page), text)
     if record.get("pages") and page is None:

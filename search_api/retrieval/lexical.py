@@ -22,11 +22,14 @@ Scores are Whoosh 2.7.4's, computed the same way:
   (Whoosh 2.7.4's ``DisjunctionMaxMatcher.score`` takes the max over both
   sub-matchers' current postings, even when one of them sits on a later document,
   so a record could borrow a score from another; here it cannot.)
-* ``Prefix``: its terms expanded from the sorted vocabulary, summed;
+* ``Prefix``: its terms expanded from the sorted vocabulary, summed (or a constant 1
+  where Whoosh's union of the expansion is unscored, see :func:`_unscored_union`);
 * ``Phrase`` and anything else: Whoosh's own matcher for that clause only.
 
-Past the time budget the clauses not yet evaluated count as matching nothing and
-the search is marked ``timed_out``.
+Terms cost one slice of their postings each and are always evaluated (a query has at
+most a few dozen). What can grow with the archive is cut at the time budget: a prefix's
+expansion stops, a clause walked with Whoosh's matcher (a phrase) keeps the matches
+seen so far; the search is then marked ``timed_out``.
 """
 from __future__ import annotations
 
@@ -98,6 +101,12 @@ class LexicalIndex:
         self.size = searcher.doc_count_all()
         B, K1 = BM25_PARAMS["B"], BM25_PARAMS["K1"]
         self.K1 = K1
+        self.deleted: np.ndarray | None = None
+        reader = searcher.reader()
+        if reader.has_deletions():
+            live = np.zeros(self.size, dtype=bool)
+            live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+            self.deleted = np.flatnonzero(~live)
         self.fields: dict[str, FieldPostings] = {}
         for name, a in arrays.items():
             norms = None
@@ -131,6 +140,9 @@ class LexicalIndex:
         """``(mask, scores, timed_out)`` of ``query`` over every document number."""
         run = _Run(self, deadline)
         mask, scores = run.eval(query)
+        if self.deleted is not None:  # the arrays keep deleted documents' postings; Whoosh skips them
+            mask[self.deleted] = False
+            scores[self.deleted] = 0.0
         return mask, scores, run.timed_out
 
     def term(self, fieldname: str, text: Any, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray] | None:
@@ -165,6 +177,17 @@ class LexicalIndex:
             return []
         lo, hi = field.terms.prefix_range(self.schema[fieldname].to_bytes(text))
         return [field.terms[i] for i in range(lo, hi)]
+
+
+def _unscored_union(clauses: int, doc_count: int) -> bool:
+    """Whether Whoosh 2.7.4 scores a prefix's expansion as a constant 1 (``Or._matcher``'s choice).
+
+    A multi-term query asks for an unscored union; ``Or`` honours that only when it
+    preloads the matches (``PreloadedOr``): 1,024 clauses or more, or more than two on
+    an index of at most 5,000 documents. Otherwise the BM25F scores are summed.
+    """
+    too_many = clauses >= Q.Or.TOO_MANY_CLAUSES
+    return too_many or (clauses > 2 and doc_count <= 5000)
 
 
 class _Run:
@@ -207,8 +230,7 @@ class _Run:
     def term(self, q: Q.Term) -> tuple[np.ndarray, np.ndarray]:
         if q.fieldname not in self.index.fields and q.fieldname in self.index.schema:
             return self.fallback(q)  # a field without exported postings
-        if not self._check_clock():
-            return self._empty()
+        self._check_clock()  # a term costs one slice of its postings: evaluated even past the budget
         return self._dense(self.index.term(q.fieldname, q.text, q.boost))
 
     def prefix(self, q: Q.Prefix) -> tuple[np.ndarray, np.ndarray]:
@@ -220,20 +242,26 @@ class _Run:
         if len(terms) == 1:  # Whoosh: the term alone, unboosted
             return self.term(Q.Term(q.fieldname, terms[0]))
         mask, scores = self._empty()
+        constant = _unscored_union(len(terms), self.size)
         for btext in terms:
             if not self._check_clock():
                 break
             hits = self.index.term(q.fieldname, btext)
             if hits is not None:
                 mask[hits[0]] = True
-                scores[hits[0]] += hits[1]
-        if q.boost != 1.0:
+                if not constant:
+                    scores[hits[0]] += hits[1]
+        if constant:
+            scores[mask] = 1.0
+        elif q.boost != 1.0:
             scores *= q.boost
         return mask, scores
 
     def fallback(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         """Whoosh's own matcher for this clause (phrases and anything not vectorized)."""
         mask, scores = self._empty()
+        if not self._check_clock():
+            return mask, scores
         searcher = self.index.searcher
         context = searcher.context()
         seen = 0
