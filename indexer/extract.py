@@ -17,7 +17,7 @@ from indexer.enrich.sdgs import sdgs_for
 from indexer.enrich.translations import link_translations
 from indexer.enrich.topics import topics_for
 from indexer.errors import ConversionError, RecordError
-from indexer.records import content_hash, make_id, validate
+from indexer.records import MAX_TEXT_CHARS, cap_text, content_hash, make_id, validate
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +95,16 @@ def finalize_batch(batch: list[tuple[str, int, RawRecord]]) -> list[tuple[str, d
 def finalize(raw: RawRecord, source_name: str) -> dict[str, Any]:
     """Derive id, language, cities, topics, SDGs and content hash; validate the record."""
     record = {key: value for key, value in raw.items() if key != "site_block" and value is not None}
+    cut = cap_text(record)  # before enrichment, which reads the whole text
     title, body = record.get("title", ""), record.get("body", "")
     if not title.strip():
         raise RecordError("record has no title")
     if "id" not in record:
         name = SITE_BLOCK_SOURCE if raw.get("site_block") else source_name
         record["id"] = make_id(name, title, None if raw.get("site_block") else record.get("date"))
+    if cut:
+        log.warning("%s: record %s cut to %d characters of text (%d more dropped)",
+                    source_name, record["id"], MAX_TEXT_CHARS, cut)
     if record.get("lang") not in ("ko", "en", "mixed"):
         record["lang"] = detect_language(title, body)
     record["cities"] = _given_cities(record.get("cities")) or cities_for(title, body)

@@ -55,12 +55,14 @@ def ensure_index(index: Path, build_from: tuple[Path, ...]) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
 @click.option("--build-from", "build_from", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Source folder to build the index from when it does not exist yet.")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Request threads per worker: a long search never holds up /healthz or a short one.")
 @click.option("--timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
               help="Seconds before a stuck worker is restarted.")
 @click.option("--verify/--no-verify", "verify", default=True, show_default=True,
               help="Run 'policy-index verify' first; roll back to a sound generation if the live one is damaged.")
-def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Path, ...], timeout: int,
-          verify: bool) -> None:
+def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Path, ...], threads: int,
+          timeout: int, verify: bool) -> None:
     """Serve the API with gunicorn."""
     from search_api import logging_setup
     from search_api.admin import prepare_metrics_dir, verify_or_rollback
@@ -79,6 +81,7 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
     class Server(BaseApplication):
         def load_config(self):
             for key, value in {"bind": f"{host}:{port}", "workers": workers, "timeout": timeout,
+                               "worker_class": "gthread", "threads": threads,
                                "graceful_timeout": 10, "accesslog": None,
                                "limit_request_line": 8190, "child_exit": child_exit,
                                "logger_class": logging_setup.gunicorn_logger_class()}.items():
@@ -87,7 +90,8 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
         def load(self):
             return create_app({"index": str(index)})
 
-    click.echo(f"policy-search: serving {index} on http://{host}:{port}/ with {workers} workers", err=True)
+    click.echo(f"policy-search: serving {index} on http://{host}:{port}/ with {workers} workers x {threads} threads",
+               err=True)
     Server().run()
 
 
