@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from indexer.converters import SUPPORTED_SUFFIXES, converter_for
 from indexer.converters.base import RawRecord
 from indexer.enrich.cities import cities_for, gazetteer
-from indexer.enrich.duplicates import link_duplicates
+from indexer.enrich.duplicates import SIGNATURE_KEY, link_duplicates, minhash_values
 from indexer.enrich.language import detect_language
 from indexer.enrich.sdgs import sdgs_for
 from indexer.enrich.translations import link_translations
@@ -114,6 +114,7 @@ def finalize(raw: RawRecord, source_name: str) -> dict[str, Any]:
         record["sdgs"] = sdgs_for(title, body)
     record["content_hash"] = content_hash(record)
     validate(record)
+    record[SIGNATURE_KEY] = minhash_values(record)  # for link_duplicates, which removes it
     return record
 
 
