@@ -124,3 +124,15 @@ def test_text_past_the_cap_is_cut_and_reported(tmp_path: Path, caplog):
     assert set(by_id) == {"huge", "small"} and not result.errors
     assert len(by_id["huge"]["body"]) == MAX_TEXT_CHARS
     assert any("huge" in m and "cut to" in m for m in caplog.messages)
+
+
+def test_cap_keeps_pages_consistent_with_the_cut_body():
+    from indexer.records import cap_text
+
+    pages = [{"number": n, "text": f"page {n} " + "x" * 990} for n in range(1, 11)]
+    record = {"body": "\n\n".join(p["text"] for p in pages), "pages": pages}
+    cut = cap_text(record, limit=3500)
+    assert cut == len("\n\n".join(p["text"] for p in pages)) - 3500 and len(record["body"]) == 3500
+    assert [p["number"] for p in record["pages"]] == [1, 2, 3, 4]
+    assert "\n\n".join(p["text"] for p in record["pages"]) == record["body"]
+    assert cap_text(record, limit=3500) == 0
