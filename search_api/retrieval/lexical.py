@@ -96,7 +96,9 @@ class LexicalIndex:
     """The postings arrays of one generation, opened for one searcher."""
 
     def __init__(self, searcher: Searcher, arrays: dict[str, dict[str, np.ndarray]]):
-        self.searcher = searcher
+        # a weak reference: attach() keys this index by its searcher in a WeakKeyDictionary,
+        # which a strong one would keep alive after the generation is closed
+        self._searcher = weakref.ref(searcher)
         self.schema = searcher.schema
         self.size = searcher.doc_count_all()
         B, K1 = BM25_PARAMS["B"], BM25_PARAMS["K1"]
@@ -116,6 +118,13 @@ class LexicalIndex:
                 norms = K1 * ((1 - B) + B * fl / avgfl)
             self.fields[name] = FieldPostings(_Terms(a["vocab"], a["vocabptr"]), a["indptr"], a["docs"],
                                               a["weights"], norms)
+
+    @property
+    def searcher(self) -> Searcher:
+        searcher = self._searcher()
+        if searcher is None:
+            raise RuntimeError("the searcher of this lexical index was closed and collected")
+        return searcher
 
     @classmethod
     def open(cls, generation_dir: Path, searcher: Searcher) -> "LexicalIndex":

@@ -184,3 +184,18 @@ def test_time_budget_cuts_phrase_walks_and_prefix_expansion(corpus_index: Path):
             assert timed_out and not mask.any()
     finally:
         snapshot.retire()
+
+
+def test_a_closed_generation_leaves_no_attached_index(corpus_index: Path):
+    """attach() keys by searcher weakly: retiring a snapshot frees its arrays (no leak per switch)."""
+    import gc
+
+    from search_api.retrieval import lexical as lexical_module
+
+    snapshot = Snapshot(corpus_index)
+    before = len(lexical_module._ATTACHED)
+    assert attached(snapshot.searcher) is snapshot.lexical
+    snapshot.retire()
+    del snapshot
+    gc.collect()
+    assert len(lexical_module._ATTACHED) == before - 1
