@@ -14,13 +14,13 @@ from indexer.conversion_sandbox import ConversionLimits, SandboxPool
 from indexer.converters.base import LOCATION_KEY, RawRecord, collect_skipped
 from indexer.converters.cleaning import strip_format_controls, web_url
 from indexer.enrich.cities import cities_for, gazetteer
-from indexer.enrich.duplicates import link_duplicates
+from indexer.enrich.duplicates import SIGNATURE_KEY, link_duplicates, minhash_values
 from indexer.enrich.language import detect_language
 from indexer.enrich.sdgs import sdgs_for
 from indexer.enrich.translations import link_translations
 from indexer.enrich.topics import topics_for
 from indexer.errors import ConversionError, RecordError
-from indexer.records import content_hash, make_id, validate
+from indexer.records import MAX_TEXT_CHARS, cap_text, content_hash, make_id, validate
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +143,7 @@ def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None) -
     """
     record = {key: value for key, value in raw.items()
               if key != "site_block" and not key.startswith("_") and value is not None}
+    cut = cap_text(record)  # before enrichment, which reads the whole text
     for key in ("title", "author"):
         if isinstance(record.get(key), str):
             record[key] = strip_format_controls(record[key]).strip()
@@ -160,6 +161,11 @@ def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None) -
     if "id" not in record:
         name = SITE_BLOCK_SOURCE if raw.get("site_block") else source_name
         record["id"] = make_id(name, title, None if raw.get("site_block") else record.get("date"))
+    if cut:
+        log.warning("%s: record %s cut to %d characters of text (%d more dropped)",
+                    source_name, record["id"], MAX_TEXT_CHARS, cut)
+        if notes is not None:
+            notes.append(f"record {record['id']}: text cut to {MAX_TEXT_CHARS:,} characters ({cut:,} more dropped)")
     if record.get("lang") not in ("ko", "en", "mixed"):
         record["lang"] = detect_language(title, body)
     record["cities"] = _given_cities(record.get("cities")) or cities_for(title, body)
@@ -169,6 +175,7 @@ def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None) -
         record["sdgs"] = sdgs_for(title, body)
     record["content_hash"] = content_hash(record)
     validate(record)
+    record[SIGNATURE_KEY] = minhash_values(record)  # for link_duplicates, which removes it
     return record
 
 

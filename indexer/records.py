@@ -86,3 +86,26 @@ def content_hash(record: dict[str, Any]) -> str:
     payload = {key: record.get(key) for key in HASHED_FIELDS if record.get(key) is not None}
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+#: Characters of text kept per record (about 300 dense PDF pages); the rest is cut at
+#: ingestion with a warning, so no record makes indexing or a request unboundedly long.
+MAX_TEXT_CHARS = 1_000_000
+
+
+def cap_text(record: dict[str, Any], limit: int = MAX_TEXT_CHARS) -> int:
+    """Cut ``body`` (and the pages it is made of) to ``limit`` characters in place; return how many were cut."""
+    body = record.get("body") or ""
+    if len(body) <= limit:
+        return 0
+    record["body"] = body[:limit]
+    if record.get("pages"):
+        kept, used = [], 0
+        for page in record["pages"]:
+            room = limit - used
+            if room <= 0:
+                break
+            kept.append(page if len(page["text"]) <= room else dict(page, text=page["text"][:room]))
+            used += len(page["text"]) + 2  # pages are joined with a blank line
+        record["pages"] = kept
+    return len(body) - limit

@@ -67,13 +67,15 @@ def request_line_limit(max_url_chars: int) -> int:
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
 @click.option("--build-from", "build_from", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Source folder to build the index from when it does not exist yet.")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Request threads per worker: a long search never holds up /healthz or a short one.")
 @click.option("--timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
               help="Seconds before a stuck worker is restarted.")
 @click.option("--verify/--no-verify", "verify", default=True, show_default=True,
               help="Run 'policy-index verify' first; roll back to a sound generation if the live one is damaged.")
 @click.option("--control-socket", "control_socket", type=click.Path(path_type=Path), default=None,
               help="gunicorn's control socket (for gunicornc) at this path; none by default.")
-def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Path, ...], timeout: int,
+def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Path, ...], threads: int, timeout: int,
           verify: bool, control_socket: Path | None) -> None:
     """Serve the API with gunicorn."""
     from search_api import logging_setup
@@ -92,7 +94,7 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
     from search_api.settings import Settings
 
     config = {"bind": f"{host}:{port}", "workers": workers, "timeout": timeout,
-              "graceful_timeout": 10, "accesslog": None,
+              "worker_class": "gthread", "threads": threads, "graceful_timeout": 10, "accesslog": None,
               "limit_request_line": request_line_limit(Settings.from_env().max_url_chars),
               "child_exit": child_exit, "logger_class": logging_setup.gunicorn_logger_class()}
     # one control socket per server, only when asked: gunicorn's default is one shared path per user
@@ -112,7 +114,8 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
                 get_encoder()  # loaded before the first request, once per worker
             return app
 
-    click.echo(f"policy-search: serving {index} on http://{host}:{port}/ with {workers} workers", err=True)
+    click.echo(f"policy-search: serving {index} on http://{host}:{port}/ with {workers} workers x {threads} threads",
+               err=True)
     Server().run()
 
 

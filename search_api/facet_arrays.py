@@ -2,17 +2,25 @@
 
 Counting facets from these arrays costs a few vectorised operations per query,
 where Whoosh's per-query grouping walks every match. Counts are disjunctive: a
-facet's counts ignore its own filter and respect the others.
+facet's counts ignore its own filter and respect the others. The indexer writes the
+arrays once per generation (:mod:`indexer.index.facets`); every worker memory-maps them.
 """
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
-FACETS = ("city", "topic", "sdg", "year", "lang", "type")
+from indexer.index.facets import FACETS, FACETS_META, facet_table
+from indexer.index.postings import DERIVED
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FACETS", "Facet", "FacetArrays"]
 
 
 @dataclass
@@ -25,13 +33,6 @@ class Facet:
     index: dict[Any, int] = field(default_factory=dict)
     docs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     vals: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    def value_id(self, value: Any, label_ko: str | None = None) -> int:
-        if value not in self.index:
-            self.index[value] = len(self.values)
-            self.values.append(value)
-            self.labels_ko.append(label_ko or str(value))
-        return self.index[value]
 
     def mask(self, selected: Iterable[int], size: int) -> np.ndarray:
         """Documents having any of the ``selected`` value ids."""
@@ -48,54 +49,39 @@ class Facet:
 class FacetArrays:
     """Per-document facet values, dates and ids of one generation."""
 
-    def __init__(self, size: int):
-        self.size = size
-        self.live = np.zeros(size, dtype=bool)
-        self.canonical = np.zeros(size, dtype=bool)
-        self.date = np.zeros(size, dtype=np.int64)
-        self.facets = {name: Facet(name) for name in FACETS}
-        self.ids: dict[str, int] = {}
+    def __init__(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]):
+        self.size: int = meta["size"]
+        self.live = arrays["live"]
+        self.canonical = arrays["canonical"]
+        self.date = arrays["date"]
+        self.ids: dict[str, int] = meta["ids"]
+        self.facets: dict[str, Facet] = {}
+        for name in FACETS:
+            values = meta["values"][name]
+            self.facets[name] = Facet(name, values, meta["labels_ko"][name], {v: i for i, v in enumerate(values)},
+                                      arrays[f"{name}-docs"], arrays[f"{name}-vals"])
+
+    @classmethod
+    def load(cls, generation_dir: Path, searcher) -> "FacetArrays":
+        """The generation's memory-mapped arrays; built from the stored records when it has none."""
+        folder = Path(generation_dir) / DERIVED
+        try:
+            meta = json.loads((folder / FACETS_META).read_text(encoding="utf-8"))
+            if meta["size"] != searcher.doc_count_all():
+                raise ValueError(f"facet arrays for {meta['size']} documents, index has {searcher.doc_count_all()}")
+            kinds = ["live", "canonical", "date"] + [f"{n}-{k}" for n in FACETS for k in ("docs", "vals")]
+            arrays = {kind: np.load(folder / f"facets-{kind}.npy", mmap_mode="r") for kind in kinds}
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("no usable facet arrays in %s (%s); reading every stored record", folder, exc)
+            return cls.from_searcher(searcher)
+        return cls(arrays, meta)
 
     @classmethod
     def from_searcher(cls, searcher) -> "FacetArrays":
-        reader = searcher.reader()
-        arrays = cls(reader.doc_count_all())
-        pairs: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in FACETS}
-        duplicate_of: dict[int, str] = {}
-        for docnum, stored in reader.iter_docs():
-            record = json.loads(stored["record"])
-            arrays.live[docnum] = True
-            arrays.ids[record["id"]] = docnum
-            if record.get("duplicate_of"):
-                duplicate_of[docnum] = record["duplicate_of"]
-            date = record.get("date")
-            arrays.date[docnum] = int(date.replace("-", "")) if date else 0
-            for name, value, label_ko in _facet_values(record):
-                value_id = arrays.facets[name].value_id(value, label_ko)
-                pairs[name][0].append(docnum)
-                pairs[name][1].append(value_id)
-        arrays.canonical[:] = arrays.live
-        for docnum, target in duplicate_of.items():
-            if target in arrays.ids:  # collapse only into a canonical record we hold
-                arrays.canonical[docnum] = False
-        for name, (docs, vals) in pairs.items():
-            arrays.facets[name].docs = np.asarray(docs, dtype=np.int64)
-            arrays.facets[name].vals = np.asarray(vals, dtype=np.int64)
-        return arrays
+        """Built in memory from every stored record of ``searcher``."""
+        arrays, meta = facet_table(searcher.reader())
+        return cls(arrays, meta)
 
     @property
     def year(self) -> np.ndarray:
         return self.date // 10000
-
-
-def _facet_values(record: dict[str, Any]):
-    for city in record.get("cities", []):
-        yield "city", city["name"], city.get("name_ko")
-    for topic in record.get("topics", []):
-        yield "topic", topic, None
-    for sdg in record.get("sdgs", []):
-        yield "sdg", int(sdg), None
-    if record.get("date"):
-        yield "year", int(record["date"][:4]), None
-    yield "lang", record["lang"], None
-    yield "type", record["type"], None

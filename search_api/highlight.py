@@ -6,8 +6,9 @@ from html import escape
 from whoosh import highlight
 
 SNIPPET_CHARS = 240
-#: Longest stretch of a document analyzed to find matches for its snippet.
-MAX_ANALYZED_CHARS = 30_000
+#: Longest stretch of a document analyzed to find matches for its snippet: the window
+#: around the first place a query term occurs (a plain substring search finds it).
+MAX_ANALYZED_CHARS = 4_000
 
 
 class MarkFormatter(highlight.Formatter):
@@ -33,7 +34,7 @@ class MarkFormatter(highlight.Formatter):
 
 def snippet(text: str, terms: set[str], analyzer) -> str:
     """The best fragments of ``text`` for ``terms``, or its opening when none match."""
-    text = text[:MAX_ANALYZED_CHARS]
+    text = match_window(text, terms)
     if terms:
         fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
         found = highlight.highlight(
@@ -42,6 +43,26 @@ def snippet(text: str, terms: set[str], analyzer) -> str:
         if found:
             return " ".join(found.split())
     return opening(text)
+
+
+def match_window(text: str, terms: set[str], size: int = MAX_ANALYZED_CHARS) -> str:
+    """At most ``size`` characters of ``text`` around the first occurrence of any of ``terms``.
+
+    Analyzed terms are found as substrings (a stem or a morpheme is part of the word it
+    came from), so the window costs a string search, not an analysis of the whole text.
+    """
+    if len(text) <= size:
+        return text
+    lowered = text.lower()
+    haystack = lowered if len(lowered) == len(text) else text
+    found = [i for i in (haystack.find(t.lower()) for t in terms) if i >= 0]
+    if not found:
+        return text[:size]
+    start = max(0, min(found) - size // 4)
+    if start:
+        space = text.find(" ", start, start + 100)
+        start = space + 1 if space >= 0 else start
+    return text[start:start + size]
 
 
 def opening(text: str) -> str:

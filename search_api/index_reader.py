@@ -22,6 +22,8 @@ from indexer.index.generations import live_name, open_live
 
 from search_api.errors import APIError
 from search_api.facet_arrays import FacetArrays
+from search_api.retrieval.lexical import LexicalIndex, attach
+from search_api.retrieval.pages import PageTerms
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,10 @@ class Snapshot:
         self.index, self.metadata = open_live(index_dir)
         self.generation: str = self.metadata.get("generation") or live_name(index_dir) or "?"
         self.searcher = self.index.searcher(weighting=BM25F(**BM25_PARAMS))
-        self.facets = FacetArrays.from_searcher(self.searcher)
+        self.facets = FacetArrays.load(Path(self.index.storage.folder), self.searcher)
+        self.lexical = LexicalIndex.open(Path(self.index.storage.folder), self.searcher)
+        attach(self.searcher, self.lexical)
+        self.pages = PageTerms.open(Path(self.index.storage.folder), self.lexical, self.searcher)
         self.semantic = None
         if semantic:
             try:

@@ -16,6 +16,7 @@ from search_api.query_builder import QueryBuilder
 from search_api.query_parser import ParsedQuery, parse_query
 from search_api.retrieval.fusion import MATCH_NAMES, MEANING
 from search_api.retrieval.meaning import meaning_view
+from search_api.retrieval.lexical import attached
 
 log = logging.getLogger(__name__)
 
@@ -192,12 +193,28 @@ def _mode(snapshot: Snapshot, params: SearchParams) -> str:
 
 
 def _score_all(searcher, query, size: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]:
-    """Every match of ``query`` and its score, in one pass over the postings.
+    """Every match of ``query`` and its score: ``(mask: bool[size], scores: float64[size])``.
 
-    One exact pass serves the match count, the facet counts and the ranking alike
+    One exact pass serves the match count, the facet counts and the ranking alike. It
+    runs vectorized over the generation's postings arrays (:mod:`search_api.retrieval.lexical`)
+    when the searcher has them, else over Whoosh's matchers. Past the time budget the
+    search is marked ``timed_out``: what was scored by then is what is counted and ranked.
+    """
+    lexical = attached(searcher)
+    if lexical is None:
+        return score_with_matchers(searcher, query, size, params)
+    mask, scores, timed_out = lexical.score_all(query, params.deadline)
+    if timed_out:
+        log.warning("search over its %.1f s budget: %r", params.time_limit, params.q[:100])
+        params.timed_out = True
+    return mask, scores
+
+
+def score_with_matchers(searcher, query, size: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_score_all` by walking every match with Whoosh's matchers (no postings arrays).
+
     (Whoosh 2.7.4's top-k block-quality skipping loses better hits under
-    DisjunctionMax/AndMaybe). Past the time budget the pass stops and the search is
-    marked ``timed_out``: what was scored by then is what is counted and ranked.
+    DisjunctionMax/AndMaybe, hence one exhaustive pass.)
     """
     mask = np.zeros(size, dtype=bool)
     scores = np.zeros(size, dtype=np.float64)
@@ -241,8 +258,10 @@ def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], query) -> d
     page = None
     text = record.get("body", "")
     if record.get("pages") and terms:
-        pages = [(p["number"], p["text"]) for p in record["pages"]]
-        page = top_page(score_pages(snapshot.searcher, pages, terms))
+        if snapshot.pages is not None:  # per-page term counts prepared at index time
+            page = snapshot.pages.best_page(docnum, terms)
+        else:
+            page = top_page(score_pages(snapshot.searcher, [(p["number"], p["text"]) for p in record["pages"]], terms))
         if page is not None:
             text = next((p["text"] for p in record["pages"] if p["number"] == page), text)
     if record.get("pages") and page is None:

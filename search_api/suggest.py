@@ -1,6 +1,7 @@
 """Autocomplete over titles, cities and frequent terms, and did-you-mean spelling suggestions."""
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import Counter
@@ -14,6 +15,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _QUERY_WORD = re.compile(r"[A-Za-z]{3,}|[\uac00-\ud7a3]{2,}")
 MAX_SUGGESTIONS = 10
 _build_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,17 +29,37 @@ class Vocabulary:
     ranked: list[str] = field(default_factory=list)  # terms, most frequent first
 
 
-def vocabulary(snapshot) -> Vocabulary:
-    """The snapshot's vocabulary, built on first use and kept with the snapshot."""
+#: Seconds a search waits for the vocabulary of a fresh generation before it answers
+#: without a did-you-mean suggestion (the vocabulary keeps building in the background:
+#: it reads every stored record, about 10 s per 20,000 records).
+DID_YOU_MEAN_WAIT = 1.0
+
+
+def vocabulary(snapshot, timeout: float | None = None) -> Vocabulary | None:
+    """The snapshot's vocabulary, built on first use (in a thread) and kept with the snapshot.
+
+    Waits for it up to ``timeout`` seconds (None: as long as it takes); None when not ready.
+    """
     vocab = getattr(snapshot, "_vocabulary", None)
     if vocab is not None:
         return vocab
     with _build_lock:
-        vocab = getattr(snapshot, "_vocabulary", None)
-        if vocab is None:
-            vocab = _build(snapshot)
-            snapshot._vocabulary = vocab
-    return vocab
+        ready = getattr(snapshot, "_vocabulary_ready", None)
+        if ready is None:
+            ready = snapshot._vocabulary_ready = threading.Event()
+            threading.Thread(target=_build_into, args=(snapshot, ready), name="vocabulary", daemon=True).start()
+    ready.wait(timeout)
+    return getattr(snapshot, "_vocabulary", None)
+
+
+def _build_into(snapshot, ready: threading.Event) -> None:
+    try:
+        snapshot._vocabulary = _build(snapshot)
+    except Exception:  # pragma: no cover - a closed or damaged generation
+        log.exception("building the suggestion vocabulary failed")
+        snapshot._vocabulary = Vocabulary(speller=Speller(Counter()))
+    finally:
+        ready.set()
 
 
 def _build(snapshot) -> Vocabulary:
@@ -163,7 +185,9 @@ def did_you_mean(snapshot, q: str, builder, total: int, allowed) -> str | None:
     within edit distance 2 (1 for short words); the respelling is offered only when it
     finds more among ``allowed`` (a document mask: the active filters, duplicates collapsed).
     """
-    vocab = vocabulary(snapshot)
+    vocab = vocabulary(snapshot, timeout=DID_YOU_MEAN_WAIT)
+    if vocab is None:  # a fresh generation: no suggestion rather than a late answer
+        return None
     reader = snapshot.searcher.reader()
     changed = False
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 128
@@ -19,10 +21,38 @@ def _shingles(text: str) -> set[bytes]:
     return {" ".join(tokens[i:i + SHINGLE]).encode("utf-8") for i in range(max(0, len(tokens) - SHINGLE + 1))}
 
 
+#: Key under which extraction workers leave a record's MinHash values for :func:`link_duplicates`
+#: (removed there: it never reaches the index).
+SIGNATURE_KEY = "_minhash"
+
+
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    """A MinHash whose permutations every signature shares (datasketch would redraw them each time)."""
+    return MinHash(num_perm=NUM_PERM, seed=1)
+
+
+def _like_template(**kwargs: Any) -> MinHash:
+    template = _template()
+    return MinHash(num_perm=NUM_PERM, seed=1, permutations=template.permutations, scheme=template.scheme, **kwargs)
+
+
 def _signature(shingles: set[bytes]) -> MinHash:
-    sig = MinHash(num_perm=NUM_PERM, seed=1)
+    sig = _like_template()
     sig.update_batch(list(shingles))
     return sig
+
+
+def minhash_values(record: dict[str, Any]) -> np.ndarray | None:
+    """The MinHash values of a record's word shingles, or None when it has too few to compare.
+
+    Computed per record where records are enriched (in the extraction workers), so the
+    serial :func:`link_duplicates` only inserts and queries.
+    """
+    shingles = _shingles(f"{record['title']} {record.get('body', '')}")
+    if len(shingles) < MIN_SHINGLES:
+        return None
+    return _signature(shingles).hashvalues
 
 
 def _canonical_key(record: dict[str, Any]) -> tuple:
@@ -42,11 +72,11 @@ def link_duplicates(records: list[dict[str, Any]]) -> None:
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     by_id = {r["id"]: r for r in records}
     for record in records:
-        shingles = _shingles(f"{record['title']} {record.get('body', '')}")
-        if len(shingles) < MIN_SHINGLES:
+        values = record.pop(SIGNATURE_KEY) if SIGNATURE_KEY in record else minhash_values(record)
+        if values is None:
             continue
         key = f"{record['lang']}\x1f{record['id']}"
-        signatures[key] = _signature(shingles)
+        signatures[key] = _like_template(hashvalues=values)
         lsh.insert(key, signatures[key])
     seen: set[str] = set()
     for key, signature in signatures.items():

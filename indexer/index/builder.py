@@ -14,6 +14,7 @@ from whoosh import index as whoosh_index
 
 from indexer.errors import IndexerError, RecordError
 from indexer.index import generations as gens
+from indexer.index.derived import write_derived
 from indexer.index.lock import IndexLock
 from indexer.index.schema import SCHEMA_VERSION, text_analyzer
 from indexer.index.writing import LIMIT_MB, add_records, create_index
@@ -103,6 +104,7 @@ def _publish(index_dir: Path, name: str, tmp: Path, metadata: dict[str, Any],
     try:
         if check:
             gens.check_switch(metadata["records"], live_count, force)
+        write_derived(tmp)
         gens.finalize(index_dir, name, tmp, metadata)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

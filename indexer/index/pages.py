@@ -1,9 +1,11 @@
 """Finding the page of a PDF record that best matches a query.
 
 A PDF record is one Whoosh document: its page texts are searched as part of
-``body`` and stored in the ``pages`` field. For a hit, :func:`best_page`
-analyzes each stored page with the ``body`` field's analyzer and scores it by
-the query's body/title terms it contains (term frequency x idf).
+``body`` and stored in the ``pages`` field. :func:`best_page` analyzes each stored
+page with the ``body`` field's analyzer and scores it by the query's body/title
+terms it contains (term frequency x idf). The API does this only for a generation
+without per-page term counts (:mod:`indexer.index.page_terms`, which scores pages the
+same way from counts prepared at index time).
 """
 from __future__ import annotations
 

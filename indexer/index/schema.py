@@ -7,8 +7,8 @@ Fields (what is stored is marked *):
 * ``body`` *       TEXT, stored: highlighting needs the original text.
 * ``pages`` *      STORED only: JSON ``[[number, text], ...]`` of a PDF's pages (absent
                    otherwise). The page texts are part of ``body``; the best-matching
-                   page of a hit is found with :func:`indexer.index.pages.best_page`,
-                   which re-analyzes the stored page texts with the ``body`` analyzer.
+                   page of a hit comes from per-page term counts written once per
+                   generation (:mod:`indexer.index.page_terms`).
 * ``record`` *     STORED only: the whole record as JSON *without* ``body`` and
                    ``pages`` (they are stored once, above); :func:`stored_record`
                    reassembles the full record from a hit's stored fields.

@@ -29,8 +29,10 @@ from indexer.index.schema import make_schema, record_to_document
 
 log = logging.getLogger(__name__)
 
-#: Memory (MB) each Whoosh writer may use before flushing a run to disk.
-LIMIT_MB = 128
+#: Memory (MB) each Whoosh writer may use before flushing a sorted run to disk. Fewer
+#: runs to merge at commit: a 5,000-record build over 2 processes went from 28-29 s
+#: at 128 MB to 16-27 s at 512 MB (shared machine); peak memory is about this per process.
+LIMIT_MB = 512
 
 
 def _die_with_parent(parent_pid: int) -> None:

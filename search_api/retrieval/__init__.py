@@ -1,1 +1,1 @@
-"""The query path, in reading order: parse, lexical, semantic (meaning), fusion."""
+"""The query path, in reading order: parse, lexical (:mod:`.lexical`), semantic (:mod:`.semantic`), fusion (:mod:`.fusion`)."""

@@ -119,3 +119,17 @@ def test_ids_are_stable_across_runs_and_independent_of_position(seed_pages, tmp_
     again = {r["id"]: r["content_hash"] for r in extract_sources([tmp_path]).records}
     shared = {i: h for i, h in first.items() if i.startswith("003_")}
     assert shared and all(again.get(i) == h for i, h in shared.items())
+
+
+def test_minhash_values_from_workers_link_the_same_duplicates(seed_records, seed_pages):
+    """Signatures computed in the extraction workers give the links a serial pass gives; none is left behind."""
+    from indexer.enrich.duplicates import SIGNATURE_KEY, link_duplicates
+    from indexer.extract import extract_sources
+
+    parallel = extract_sources([seed_pages], workers=2).records
+    assert not any(SIGNATURE_KEY in r for r in parallel + seed_records)
+    serial = [dict(r) for r in parallel]
+    link_duplicates(serial)  # signatures recomputed here, serially
+    links = {r["id"]: (r.get("duplicate_of"), tuple(r.get("duplicates", []))) for r in parallel}
+    assert links == {r["id"]: (r.get("duplicate_of"), tuple(r.get("duplicates", []))) for r in serial}
+    assert any(duplicate_of for duplicate_of, _ in links.values())
