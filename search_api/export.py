@@ -10,9 +10,8 @@ import io
 import json
 from typing import Any, Iterable, Iterator
 
-from indexer.index.pages import score_pages, top_page
 from search_api.index_reader import Snapshot
-from search_api.search import record_url
+from search_api.search import Ranking, hit_page, record_url
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 #: Columns of an export, in order (CSV header and JSON keys alike).
@@ -24,15 +23,10 @@ BOM = "\ufeff"
 LIST_SEPARATOR = "; "
 
 
-def export_row(snapshot: Snapshot, docnum: int, terms: set[str]) -> dict[str, Any]:
-    """One hit as an export row; a PDF's page is the best-matching one, as in the search results."""
+def export_row(snapshot: Snapshot, docnum: int, ranking: Ranking) -> dict[str, Any]:
+    """One hit as an export row; a PDF's page is the one the search results link to."""
     record = snapshot.record(docnum)
-    page = None
-    if record.get("pages"):
-        if terms:
-            page = top_page(score_pages(snapshot.searcher, [(p["number"], p["text"]) for p in record["pages"]], terms))
-        if page is None:
-            page = record["pages"][0]["number"]
+    page = hit_page(snapshot, docnum, record, ranking)
     return {
         "id": record["id"],
         "title": record["title"],
@@ -87,7 +81,7 @@ def _batches(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
-def export_chunks(snapshot: Snapshot, docnums: list[int], terms: set[str], fmt: str) -> Iterator[str]:
+def export_chunks(snapshot: Snapshot, docnums: list[int], ranking: Ranking, fmt: str) -> Iterator[str]:
     """The streamed body of an export in ``fmt`` (``csv`` or ``jsonl``)."""
-    rows = (export_row(snapshot, docnum, terms) for docnum in docnums)
+    rows = (export_row(snapshot, docnum, ranking) for docnum in docnums)
     return csv_chunks(rows) if fmt == "csv" else jsonl_chunks(rows)

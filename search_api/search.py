@@ -4,9 +4,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
+from indexer.embed.chunks import PAGE
 from indexer.index.pages import query_terms, score_pages, top_page
 from search_api.facet_arrays import FACETS, FacetArrays
 from search_api.highlight import opening, snippet
@@ -102,13 +104,32 @@ def facet_lists(arrays: FacetArrays, base: np.ndarray, masks: dict[str, np.ndarr
     return out
 
 
-def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_terms: int = 32) -> dict:
-    """Execute one search against a snapshot and shape the response.
+@dataclass
+class Ranking:
+    """What one search matched and how it ranks, before paging: shared by ``/api/search`` and its export."""
 
-    The lexical leg below, then (modes hybrid and semantic, when the generation has
-    embeddings) the semantic leg and their fusion (search_api.retrieval).
-    """
-    started = time.perf_counter()
+    mode: str
+    builder: QueryBuilder
+    #: The Whoosh query of the words (None: no words, or none of them indexed).
+    query: Any
+    relaxed: bool
+    #: Per document: matched canonical record (before the filters), score (None: browsing),
+    #: why it matched (search_api.retrieval.fusion), row of its best chunk.
+    matched: np.ndarray
+    scores: np.ndarray | None
+    match: np.ndarray | None
+    best_chunk: np.ndarray | None
+    masks: dict[str, np.ndarray]
+
+    @cached_property
+    def terms(self) -> set[str]:
+        """The analyzed words of the query, for highlighting and page choice."""
+        return query_terms(self.query) if self.query is not None else set()
+
+
+def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_terms: int = 32) -> Ranking:
+    """Parse, the lexical leg (every word, else any), then (modes hybrid and semantic, when the
+    generation has embeddings) the semantic leg and the fusion (search_api.retrieval)."""
     arrays, searcher = snapshot.facets, snapshot.searcher
     parsed = parse_query(params.q, max_chars, None)
     builder = QueryBuilder(searcher.schema, expand=params.expand)
@@ -149,40 +170,53 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, 
         fused = hybrid(snapshot, params.q, matched if query is not None else np.zeros_like(matched),
                        scores, relaxed)
         matched, scores, match, best_chunk = fused.mask, fused.scores, fused.match, fused.best_chunk
-    base = matched & arrays.canonical
-    result_mask = _combine(base, masks)
+    return Ranking(mode, builder, query, relaxed, matched & arrays.canonical, scores, match, best_chunk, masks)
+
+
+def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_terms: int = 32) -> dict:
+    """Execute one search against a snapshot and shape the response:
+    rank → filters → page → hits (snippets) → facets → did-you-mean."""
+    started = time.perf_counter()
+    arrays = snapshot.facets
+    ranking = rank(snapshot, params, max_chars, max_terms)
+    result_mask = _combine(ranking.matched, ranking.masks)
     total = int(result_mask.sum())
-    docnums = _page(result_mask, scores, arrays, params)
-    terms = query_terms(query) if query is not None else set()
-    results = []
-    for docnum in docnums:
-        kind = None if match is None else int(match[docnum])
-        by_meaning = kind == MEANING
-        result = _result(snapshot, docnum, None if scores is None else round(float(scores[docnum]), 4),
-                         set() if by_meaning else terms, None if by_meaning else query)
-        if by_meaning:
-            meaning_view(snapshot, docnum, int(best_chunk[docnum]), result)
-        result["match"] = MATCH_NAMES.get(kind) if kind else ("words" if query is not None else None)
-        results.append(result)
+    docnums = _page(result_mask, ranking.scores, arrays, params)
+    terms = ranking.terms
+    results = [_hit(snapshot, ranking, docnum, terms) for docnum in docnums]
     response = {
         "query": params.q,
         "total": total,
         "page": params.page,
         "size": params.size,
-        "relaxed": relaxed,
-        "mode": mode,
+        "relaxed": ranking.relaxed,
+        "mode": ranking.mode,
         "results": results,
-        "facets": facet_lists(arrays, base, masks, params),
+        "facets": facet_lists(arrays, ranking.matched, ranking.masks, params),
         "suggestion": None,
         "timed_out": False,
     }
     if params.q.strip() and total < FEW_RESULTS and not params.timed_out:
         from search_api.suggest import did_you_mean
 
-        response["suggestion"] = did_you_mean(snapshot, params.q, builder, total, _combine(arrays.canonical, masks))
+        response["suggestion"] = did_you_mean(snapshot, params.q, ranking.builder, total,
+                                              _combine(arrays.canonical, ranking.masks))
     response["timed_out"] = params.timed_out
     response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return response
+
+
+def _hit(snapshot: Snapshot, ranking: Ranking, docnum: int, terms: set[str]) -> dict[str, Any]:
+    """One result: a words hit highlighted at its best page, a meaning hit shown at its best chunk."""
+    kind = None if ranking.match is None else int(ranking.match[docnum])
+    by_meaning = kind == MEANING
+    score = None if ranking.scores is None else round(float(ranking.scores[docnum]), 4)
+    result = _result(snapshot, docnum, score, set() if by_meaning else terms,
+                     None if by_meaning else ranking.query)
+    if by_meaning:
+        meaning_view(snapshot, docnum, int(ranking.best_chunk[docnum]), result)
+    result["match"] = MATCH_NAMES.get(kind) if kind else ("words" if ranking.query is not None else None)
+    return result
 
 
 def _mode(snapshot: Snapshot, params: SearchParams) -> str:
@@ -255,16 +289,11 @@ def _page(mask: np.ndarray, scores: np.ndarray | None, arrays: FacetArrays, para
 def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], query) -> dict[str, Any]:
     record = snapshot.record(docnum)
     analyzer = snapshot.searcher.schema["body"].analyzer
-    page = None
     text = record.get("body", "")
-    if record.get("pages") and terms:
-        if snapshot.pages is not None:  # per-page term counts prepared at index time
-            page = snapshot.pages.best_page(docnum, terms)
-        else:
-            page = top_page(score_pages(snapshot.searcher, [(p["number"], p["text"]) for p in record["pages"]], terms))
-        if page is not None:
-            text = next((p["text"] for p in record["pages"] if p["number"] == page), text)
-    if record.get("pages") and page is None:
+    page = matching_page(snapshot, docnum, record, terms)
+    if page is not None:
+        text = next((p["text"] for p in record["pages"] if p["number"] == page), text)
+    elif record.get("pages"):
         page = record["pages"][0]["number"]
     return {
         "id": record["id"],
@@ -294,30 +323,38 @@ def record_url(record: dict[str, Any], page: int | None = None) -> str:
     return f"{url}#page={page}" if page else url
 
 
-def ranked_hits(snapshot: Snapshot, params: SearchParams, limit: int, max_chars: int = 500,
-                max_terms: int = 32) -> tuple[list[int], int, set[str]]:
+def matching_page(snapshot: Snapshot, docnum: int, record: dict[str, Any], terms: set[str]) -> int | None:
+    """The page of a PDF hit that best matches ``terms``; None when no page does (or no pages)."""
+    if not record.get("pages") or not terms:
+        return None
+    if snapshot.pages is not None:  # per-page term counts prepared at index time
+        return snapshot.pages.best_page(docnum, terms)
+    # a generation written before the page arrays
+    return top_page(score_pages(snapshot.searcher, [(p["number"], p["text"]) for p in record["pages"]], terms))
+
+
+def hit_page(snapshot: Snapshot, docnum: int, record: dict[str, Any], ranking: Ranking) -> int | None:
+    """The page a hit links to, as in the search results: a meaning hit's best chunk's page, else
+    the page best matching the words, else the first page; None for a record without pages."""
+    if not record.get("pages"):
+        return None
+    if ranking.match is not None and int(ranking.match[docnum]) == MEANING:
+        row = int(ranking.best_chunk[docnum])
+        kind, page, _, _ = snapshot.semantic.chunk(row) if row >= 0 else (None, None, 0, 0)
+        page = page if kind == PAGE else None
+    else:
+        page = matching_page(snapshot, docnum, record, ranking.terms)
+    return page if page is not None else record["pages"][0]["number"]
+
+
+def ranked_hits(snapshot: Snapshot, params: SearchParams, limit: int, max_chars: int = 3000,
+                max_terms: int = 32) -> tuple[list[int], int, Ranking]:
     """Every hit of a search in the order ``run_search`` pages them (at most ``limit``), the
-    total, and the query's terms: what an export streams. Same matching, relaxing, filters,
-    collapse and ranking as ``run_search``; ``params.page``/``size`` are ignored."""
-    arrays, searcher = snapshot.facets, snapshot.searcher
-    parsed = parse_query(params.q, max_chars, max_terms)
-    builder = QueryBuilder(searcher.schema)
-    masks = filter_masks(arrays, params)
-    query, matched, scores = None, arrays.live.copy(), None
-    params.deadline = time.monotonic() + params.time_limit
-    if not parsed.empty:
-        query = builder.build(parsed)
-        if query is None:
-            matched[:] = False
-        else:
-            matched, scores = _score_all(searcher, query, arrays.size, params)
-            matched &= arrays.live
-            if not (_combine(matched & arrays.canonical, masks)).any() and len(parsed.groups) > 1:
-                query = builder.build(parsed, relaxed=True)
-                matched, scores = _score_all(searcher, query, arrays.size, params)
-                matched &= arrays.live
-    result_mask = _combine(matched & arrays.canonical, masks)
+    total, and the ranking: what an export streams. The same :func:`rank` as ``run_search``;
+    ``params.page``/``size`` are ignored."""
+    ranking = rank(snapshot, params, max_chars, max_terms)
+    result_mask = _combine(ranking.matched, ranking.masks)
     total = int(result_mask.sum())
     every = SearchParams(sort=params.sort, page=1, size=max(1, min(limit, total)))
-    docnums = _page(result_mask, scores, arrays, every) if limit > 0 else []
-    return docnums, total, query_terms(query) if query is not None else set()
+    docnums = _page(result_mask, ranking.scores, snapshot.facets, every) if limit > 0 else []
+    return docnums, total, ranking

@@ -27,12 +27,12 @@ def export():
     stack = ExitStack()
     try:
         snapshot = stack.enter_context(current_app.extensions["policy_search.index"].snapshot())
-        docnums, total, terms = ranked_hits(snapshot, params, settings.max_export_rows,
+        docnums, total, ranking = ranked_hits(snapshot, params, settings.max_export_rows,
                                             settings.max_query_chars, settings.max_query_terms)
     except BaseException:
         stack.close()
         raise
-    body = stream_with_context(export_chunks(snapshot, docnums, terms, fmt))
+    body = stream_with_context(export_chunks(snapshot, docnums, ranking, fmt))
     response = Response(body, mimetype=FORMATS[fmt].split(";")[0], content_type=FORMATS[fmt])
     response.call_on_close(stack.close)  # the snapshot stays open until the last row is sent
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")

@@ -137,3 +137,19 @@ def test_browsing_without_a_query_says_no_match_kind(meaning_client):
 def test_a_pasted_text_of_unknown_words_finds_nothing_by_words(meaning_index):
     body = run_search(Snapshot(meaning_index), SearchParams(q="zzqx " * 40, mode="lexical"))
     assert body["total"] == 0  # never every record, as an empty query would list
+
+
+def test_export_streams_meaning_hits_in_the_order_and_at_the_pages_search_shows(meaning_client):
+    """``/api/search/export`` ranks with the same fusion as ``/api/search``: meaning hits included."""
+    import json
+
+    q = "공원과 버스에서 무료 인터넷"
+    body = _search(meaning_client, q=q, size=100, mode="semantic")
+    assert [r["match"] for r in body["results"]] == ["meaning"] * body["total"] > []
+    assert any(r["page"] == 2 for r in body["results"]), "the PDF's best chunk is on page 2"
+    response = meaning_client.get("/api/search/export", query_string={"q": q, "mode": "semantic", "format": "jsonl"})
+    assert response.status_code == 200
+    rows = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert len(rows) == body["total"]
+    assert [r["id"] for r in rows] == [r["id"] for r in body["results"]]
+    assert [r["page"] for r in rows] == [r["page"] for r in body["results"]]
