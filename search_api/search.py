@@ -18,7 +18,7 @@ from search_api.query_builder import QueryBuilder
 from search_api.query_parser import ParsedQuery, parse_query
 from search_api.retrieval.fusion import MATCH_NAMES, MEANING
 from search_api.retrieval.meaning import meaning_view
-from search_api.retrieval.lexical import attached
+from search_api.retrieval.lexical import attached, walk_matches
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,6 @@ FACET_LIMIT = 50
 FEW_RESULTS = 3
 #: Deepest result a page may reach; pages beyond it come back empty (total still exact).
 MAX_RESULT_DEPTH = 10_000
-#: Matches scored between two looks at the clock.
-TIME_CHECK_EVERY = 256
 
 
 @dataclass
@@ -252,21 +250,9 @@ def score_with_matchers(searcher, query, size: int, params: SearchParams) -> tup
     """
     mask = np.zeros(size, dtype=bool)
     scores = np.zeros(size, dtype=np.float64)
-    deadline = params.deadline
-    context = searcher.context()
-    seen = 0
-    for subsearcher, offset in searcher.leaf_searchers():
-        matcher = query.matcher(subsearcher, context)
-        while matcher.is_active():
-            docnum = offset + matcher.id()
-            mask[docnum] = True
-            scores[docnum] = matcher.score()
-            matcher.next()
-            seen += 1
-            if seen % TIME_CHECK_EVERY == 1 and time.monotonic() > deadline:
-                log.warning("search over its %.1f s budget after %d matches: %r", params.time_limit, seen, params.q[:100])
-                params.timed_out = True
-                return mask, scores
+    if not walk_matches(searcher, query, mask, scores, lambda: time.monotonic() <= params.deadline):
+        log.warning("search over its %.1f s budget: %r", params.time_limit, params.q[:100])
+        params.timed_out = True
     return mask, scores
 
 

@@ -271,19 +271,7 @@ class _Run:
         mask, scores = self._empty()
         if not self._check_clock():
             return mask, scores
-        searcher = self.index.searcher
-        context = searcher.context()
-        seen = 0
-        for subsearcher, offset in searcher.leaf_searchers():
-            matcher = q.matcher(subsearcher, context)
-            while matcher.is_active():
-                docnum = offset + matcher.id()
-                mask[docnum] = True
-                scores[docnum] = matcher.score()
-                matcher.next()
-                seen += 1
-                if seen % TIME_CHECK_EVERY == 0 and not self._check_clock():
-                    return mask, scores
+        walk_matches(self.index.searcher, q, mask, scores, self._check_clock)
         return mask, scores
 
     # compounds
@@ -381,3 +369,22 @@ def attach(searcher: Searcher, index: LexicalIndex) -> None:
 def attached(searcher: Searcher) -> LexicalIndex | None:
     """The lexical index attached to ``searcher``, or None (then queries walk Whoosh's matchers)."""
     return _ATTACHED.get(searcher)
+
+
+def walk_matches(searcher: Searcher, query: Q.Query, mask: np.ndarray, scores: np.ndarray,
+                 in_time: Callable[[], bool]) -> bool:
+    """Every match of ``query`` by Whoosh's own matchers into ``mask``/``scores``; False when
+    ``in_time()`` (asked every :data:`TIME_CHECK_EVERY` matches) stopped the walk."""
+    context = searcher.context()
+    seen = 0
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = query.matcher(subsearcher, context)
+        while matcher.is_active():
+            docnum = offset + matcher.id()
+            mask[docnum] = True
+            scores[docnum] = matcher.score()
+            matcher.next()
+            seen += 1
+            if seen % TIME_CHECK_EVERY == 0 and not in_time():
+                return False
+    return True

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from search_api import create_app
 from search_api.errors import APIError
+from tests.indexer.converters.hostile_pdfs import pdf_bytes as build_pdf
 from tests.ops.helpers import PY, REPO, env
 
 QUERY_ALPHABET = st.sampled_from(list('abcxyz서울시자전거公共 "\'-*()[]{}:~^!?\\/|&<>.,;+=_\t\n\u200b\u0000\ud7a3é'))
@@ -117,27 +118,13 @@ def _extract(path: Path) -> tuple[subprocess.CompletedProcess, float]:
     return done, time.monotonic() - started
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A PDF from numbered object bodies (1-based), with a correct xref table."""
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def _bomb(path: Path, gigabytes: float = 1.0) -> None:
     """A one-page PDF whose content stream inflates to ``gigabytes`` of zeros (FlateDecode)."""
     compressor = zlib.compressobj(9)
     chunk = b"\0" * (1 << 20)
     data = b"".join(compressor.compress(chunk) for _ in range(int(gigabytes * 1024))) + compressor.flush()
     stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
-    path.write_bytes(_pdf([
+    path.write_bytes(build_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
