@@ -404,10 +404,12 @@ def test_served_long_urls_get_our_json_414_and_no_control_socket_is_shared(corpu
     server = Server(corpus_index, port=free_port(), HOME=str(home), XDG_RUNTIME_DIR="")
     try:
         server.wait_ready()
-        response = requests.get(server.url + "/api/search?q=" + "a" * 9000, timeout=10)
+        response = requests.get(server.url + "/api/search?q=" + "a" * 40_000, timeout=10)  # over the 32,768 default
         assert response.status_code == 414
         assert response.json()["error"]["code"] == "uri_too_long"
         assert requests.get(server.url + "/api/search?q=seoul", timeout=10).status_code == 200
+        pasted = ("서울시는 대중교통 요금을 낮추고 공유 자전거를 늘렸다. " * 100)[:2990]  # ~27 KB percent-encoded
+        assert requests.get(server.url + "/api/search", params={"q": pasted}, timeout=60).status_code == 200
         assert not (home / ".gunicorn").exists()  # gunicorn's default, shared by every server of a user
     finally:
         server.stop()
