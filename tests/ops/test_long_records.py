@@ -121,7 +121,8 @@ def test_text_past_the_cap_is_cut_and_reported(tmp_path: Path, caplog):
     with caplog.at_level("WARNING"):
         result = extract_sources([export])
     by_id = {r["id"]: r for r in result.records}
-    assert set(by_id) == {"huge", "small"} and not result.errors
+    assert set(by_id) == {"huge", "small"}
+    assert [where for where, reason in result.errors if "text cut to" in reason] == [f"{export}:1"]  # reported
     assert len(by_id["huge"]["body"]) == MAX_TEXT_CHARS
     assert any("huge" in m and "cut to" in m for m in caplog.messages)
 
