@@ -83,10 +83,11 @@ def folder_size(path: Path) -> int:
 
 # -- ours ------------------------------------------------------------------------------------
 
-def build_ours(corpus: Path, index: Path) -> float:
+def build_ours(corpus: Path, index: Path, embeddings: bool = False) -> float:
+    """``policy-index build --workers 2``; words only unless ``embeddings`` (bench_build measures those)."""
     started = time.perf_counter()
-    subprocess.run([PY, "-m", "indexer.cli", "build", str(corpus), "--index", str(index), "--workers", "2"],
-                   check=True, stdout=subprocess.DEVNULL, cwd=REPO)
+    subprocess.run([PY, "-m", "indexer.cli", "build", str(corpus), "--index", str(index), "--workers", "2"]
+                   + ([] if embeddings else ["--no-embeddings"]), check=True, stdout=subprocess.DEVNULL, cwd=REPO)
     return time.perf_counter() - started
 
 
@@ -246,6 +247,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--queries", type=int, default=200, help="queries per set (half Korean, half English)")
     parser.add_argument("--long-pdf", action="store_true", help="only the long-PDF measurement")
+    parser.add_argument("--embeddings", action="store_true",
+                        help="build with embeddings and search in hybrid mode (default: words only, as bare Whoosh)")
     args = parser.parse_args()
     if not (_devsets.available("ko") and _devsets.available("en")):
         print(f"skipped: dev sets not found under {_devsets.EVAL_DEV}")
@@ -259,7 +262,7 @@ def main() -> None:
         corpus = tmp / "scale.jsonl"
         write_corpus(corpus, args.records)
         ours, bare = tmp / "index", tmp / "bare"
-        ours_build = build_ours(corpus, ours)
+        ours_build = build_ours(corpus, ours, args.embeddings)
         bare_build = build_bare(corpus, bare)
         live = ours / "generations" / (ours / "CURRENT").read_text().strip()
         print(f"\n== {args.records:,} records ==")
