@@ -197,3 +197,22 @@ def test_chart_answers_a_tap_on_a_touch_screen(browser, api_server):
         assert shown_total(page) == expected[year]
     finally:
         context.close()
+
+
+def test_meaning_hits_carry_the_mark_and_words_only_drops_them(page, api_server):
+    """A hit found by meaning (the API says ``match: "meaning"``) shows the mark; words hits do not."""
+    import requests
+
+    q = "bike lanes"
+    api = requests.get(f"{api_server.url}/api/search", params={"q": q}, timeout=30).json()
+    meaning_ids = [r["id"] for r in api["results"] if r["match"] == "meaning"]
+    assert meaning_ids, "the fixture index should find a record by meaning for this query"
+    page.goto(f"{api_server.url}/?q={q.replace(' ', '+')}&ui_lang=en")
+    wait_results(page)
+    marked = page.locator("#results .result:has(.badge-meaning)")
+    assert marked.count() == len(meaning_ids)
+    assert page.locator("#results .badge-meaning").first.text_content() == "Similar in meaning"
+    page.get_by_label("Words only").check()
+    page.wait_for_url(re.compile("mode=lexical"))
+    wait_results(page)
+    assert page.locator("#results .badge-meaning").count() == 0

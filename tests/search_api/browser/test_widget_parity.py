@@ -89,3 +89,18 @@ def test_widget_reports_a_click_across_origins(page, demo_server, api_server):
         item.locator("a.title").click()
     opened.value.close()
     assert json.loads(sent.value.post_data) == {"query": "rainwater", "id": result_id, "position": 1}
+
+
+def test_widget_marks_meaning_hits(page, demo_server, api_server):
+    """The widget marks exactly the hits the API found by meaning, as the staff page does."""
+    api = page.request.get(f"{api_server.url}/api/search?q=bike+lanes&size=5").json()
+    meaning = [r["id"] for r in api["results"] if r["match"] == "meaning"]
+    assert meaning, "the fixture index should find a record by meaning for this query"
+    widget = open_widget(page, demo_server, api_server)
+    box = widget.get_by_role("combobox", name="Search city policies")
+    box.fill("bike lanes")
+    with page.expect_response(lambda r: "/api/search?" in r.url and "bike" in r.url):
+        box.press("Enter")
+    idle(page)
+    assert widget.locator("li.item:has(.mean)").count() == len(meaning)
+    assert widget.locator("li.item .mean").first.text_content() == "Similar in meaning"
