@@ -87,16 +87,24 @@ class Speller:
 
     Every vocabulary word is filed under itself and its one-character deletions; a
     misspelt word's deletions (up to two) meet them, and candidates are confirmed with a
-    true edit distance. Words seen once are left out: they are as likely typos themselves.
+    true edit distance. Words seen once are left out: they are as likely typos themselves;
+    beyond the :attr:`MAX_WORDS` most frequent, rarer words are left out too.
     """
 
     MIN_COUNT = 2
+    #: The most frequent words filed (their deletions bound the index: about ten keys a word),
+    #: so a worker's memory for it stays bounded however large the archive grows.
+    MAX_WORDS = 60_000
 
     def __init__(self, counts: Counter):
         self.counts = counts
         self.index: dict[str, list[str]] = {}
-        for word, count in counts.items():
-            if count >= self.MIN_COUNT and len(word) > 2:
+        filed = 0
+        for word, count in counts.most_common():
+            if count < self.MIN_COUNT or filed >= self.MAX_WORDS:
+                break
+            if len(word) > 2:
+                filed += 1
                 for key in {word} | _deletions(word):
                     self.index.setdefault(key, []).append(word)
 

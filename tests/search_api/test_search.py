@@ -203,3 +203,19 @@ def test_did_you_mean_respects_the_filters(client):
     assert search(client, q="bicyle")["suggestion"] == "bicycle"
     # no record from 2023 or later says bicycle: a respelling would still find nothing
     assert search(client, q="bicyle", year_from=2023)["suggestion"] is None
+
+
+def test_the_speller_files_only_the_most_frequent_words(monkeypatch):
+    """Its deletion index stays bounded: past ``MAX_WORDS`` the rarer words are left out."""
+    from collections import Counter
+
+    from search_api.suggest import Speller
+
+    counts = Counter({"transport": 9, "transit": 5, "tramway": 3, "typo": 1})
+    assert Speller(counts).correct("trasport") == "transport"
+    assert Speller(counts).correct("tramwya") == "tramway"
+    monkeypatch.setattr(Speller, "MAX_WORDS", 2)
+    small = Speller(counts)
+    assert small.correct("trasport") == "transport"
+    assert small.correct("tramwya") is None  # the third most frequent word is not filed
+    assert "tramway" not in small.index and "typo" not in small.index
