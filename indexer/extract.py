@@ -17,7 +17,7 @@ from indexer.enrich.cities import cities_for, gazetteer
 from indexer.enrich.duplicates import SIGNATURE_KEY, link_duplicates, minhash_values
 from indexer.enrich.language import detect_language
 from indexer.enrich.sdgs import sdgs_for
-from indexer.enrich.translations import link_translations
+from indexer.enrich.translations import CONCEPTS_KEY, concepts_of, link_translations
 from indexer.enrich.topics import topics_for
 from indexer.errors import ConversionError, RecordError
 from indexer.records import MAX_TEXT_CHARS, cap_text, content_hash, make_id, validate
@@ -176,6 +176,9 @@ def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None) -
     record["content_hash"] = content_hash(record)
     validate(record)
     record[SIGNATURE_KEY] = minhash_values(record)  # for link_duplicates, which removes it
+    concepts = concepts_of(record)
+    if concepts is not None:
+        record[CONCEPTS_KEY] = sorted(concepts)  # for link_translations, which removes it
     return record
 
 

@@ -27,6 +27,9 @@ MIN_SCORE = 1.0
 MAX_UNDATED_PAIRS = 250_000
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _LANGS = ("ko", "en")
+#: Key under which extraction workers leave a record's glossary concepts for
+#: :func:`link_translations` (which removes it): the costly part of the features, done in parallel.
+CONCEPTS_KEY = "_concepts"
 
 
 def numbers_of(text: str) -> set[str]:
@@ -45,10 +48,21 @@ def _overlap(a: set, b: set) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-def _features(record: dict[str, Any], glossary) -> dict[str, Any]:
+def concepts_of(record: dict[str, Any], glossary=None) -> set[int] | None:
+    """The glossary concepts a Korean or English record names on its own side (None for others)."""
+    if record.get("lang") not in _LANGS:
+        return None
+    if glossary is None:
+        from indexer.crosslingual.glossary import glossary as load
+
+        glossary = load()
+    return glossary.concepts(f"{record['title']}\n{record.get('body', '')}", record["lang"])
+
+
+def _features(record: dict[str, Any], glossary, concepts: set[int] | None = None) -> dict[str, Any]:
     text = f"{record['title']}\n{record.get('body', '')}"
     return {
-        "concepts": glossary.concepts(text, record["lang"]),
+        "concepts": concepts if concepts is not None else glossary.concepts(text, record["lang"]),
         "numbers": numbers_of(text),
         "cities": {c["geonameid"] for c in record.get("cities") or []},
     }
@@ -82,8 +96,12 @@ def link_translations(records: list[dict[str, Any]], glossary=None) -> None:
 
     Duplicates (``duplicate_of``) are left out; links from an earlier run are replaced.
     """
+    given: dict[str, set[int]] = {}
     for record in records:
         record.pop("translations", None)
+        concepts = record.pop(CONCEPTS_KEY, None)
+        if concepts is not None:
+            given[record["id"]] = set(concepts)
     buckets: dict[str | None, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"ko": [], "en": []})
     for record in records:
         if record.get("lang") in _LANGS and not record.get("duplicate_of"):
@@ -98,7 +116,7 @@ def link_translations(records: list[dict[str, Any]], glossary=None) -> None:
             from indexer.crosslingual.glossary import glossary as load
 
             glossary = load()
-        features = {r["id"]: _features(r, glossary) for side in sides.values() for r in side}
+        features = {r["id"]: _features(r, glossary, given.get(r["id"])) for side in sides.values() for r in side}
         for ko in sides["ko"]:
             for en in sides["en"]:
                 score = pair_score(features[ko["id"]], features[en["id"]])

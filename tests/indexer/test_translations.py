@@ -77,3 +77,28 @@ def test_the_seed_corpus_extracts_with_translations_step():
         (other,) = record["translations"]
         assert by_id[other]["translations"] == [record["id"]]
         assert by_id[other]["lang"] != record["lang"]
+
+
+def test_concepts_from_the_extraction_workers_link_as_a_serial_pass_does(tmp_path):
+    """Workers leave each record's glossary concepts for the linking step, which removes them."""
+    from copy import deepcopy
+
+    from indexer.enrich.translations import CONCEPTS_KEY, concepts_of
+
+    from indexer.extract import finalize
+
+    from indexer.converters import jsonl
+
+    export = tmp_path / "one.jsonl"
+    export.write_text(json.dumps(KO, ensure_ascii=False) + "\n", encoding="utf-8")
+    [raw] = jsonl.convert(export, tmp_path)
+    assert finalize(raw, "one")[CONCEPTS_KEY] == sorted(concepts_of(dict(KO, lang="ko")))
+    records = _extract(tmp_path, [KO, EN, OTHER])
+    assert not any(CONCEPTS_KEY in r or "_minhash" in r for r in records.values())
+    serial = [deepcopy(r) for r in records.values()]
+    link_translations(serial)  # no concepts given: computed here
+    given = [dict(deepcopy(r), **{CONCEPTS_KEY: sorted(concepts_of(r))}) for r in records.values()]
+    link_translations(given)
+    assert {r["id"]: r.get("translations") for r in given} == {r["id"]: r.get("translations") for r in serial}
+    assert {r["id"]: r.get("translations") for r in given}["pair-ko"] == ["pair-en"]
+    assert not any(CONCEPTS_KEY in r for r in given)
