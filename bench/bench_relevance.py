@@ -151,14 +151,17 @@ def evaluate(ds: _devsets.DevSet, schema: fields.Schema, make_query: Callable,
                     hits = made
                 else:
                     hits = [h["id"] for h in s.search(made, limit=10, optimize=False)]  # exact top 10
-                for rank, doc_id in enumerate(hits, 1):
-                    if doc_id in rel:
-                        mrr += 1.0 / rank
-                        break
-                if rel:
-                    rec += len(rel.intersection(hits)) / len(rel)
+                rr, recall = _judge(hits, rel)
+                mrr += rr
+                rec += recall
         n = len(ds.queries)
         return {"mrr10": mrr / n, "recall10": rec / n, "index_s": t_index}
+
+
+def _judge(hits: list[str], relevant: set[str]) -> tuple[float, float]:
+    """Reciprocal rank of the first relevant hit, and the share of the relevant docs among ``hits``."""
+    rr = next((1.0 / rank for rank, doc_id in enumerate(hits, 1) if doc_id in relevant), 0.0)
+    return rr, (len(relevant.intersection(hits)) / len(relevant) if relevant else 0.0)
 
 
 # name -> (schema factory, query builder, weighting); baselines use Whoosh's default BM25F.
@@ -203,12 +206,9 @@ def evaluate_modes(name: str, modes: list[str]) -> dict[str, dict[str, float]]:
                 params = SearchParams(q=q["text"], size=10, **MODES[mode])
                 hits = [r["id"] for r in run_search(snapshot, params, max_chars=100_000)["results"]]
                 rel = ds.qrels.get(q["id"], set())
-                for rank, doc_id in enumerate(hits, 1):
-                    if doc_id in rel:
-                        mrr += 1.0 / rank
-                        break
-                if rel:
-                    rec += len(rel.intersection(hits)) / len(rel)
+                rr, recall = _judge(hits, rel)
+                mrr += rr
+                rec += recall
             n = len(ds.queries)
             out[mode] = {"mrr10": mrr / n, "recall10": rec / n, "ms_per_query": (time.perf_counter() - t0) * 1000 / n}
             print(f"{name} {mode:12s} MRR@10={mrr / n:.4f} Recall@10={rec / n:.4f} "

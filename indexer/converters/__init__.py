@@ -1,6 +1,7 @@
 """One converter per input format; :func:`converter_for` picks one by file content, then name."""
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import Callable
@@ -51,28 +52,14 @@ def kind_of(path: Path) -> str:
     return named
 
 
+#: The module of each format's converter (``convert(path, root)``), imported when first needed.
+CONVERTER_MODULES = {"pdf": "pdf", "text": "text", "html": "html", "jsonl": "jsonl",
+                     "hwp": "hwp", "hwpx": "hwpx", "docx": "docx"}
+
+
 def converter_for(path: Path) -> Converter:
     """The converter for ``path``'s format; ConversionError for a format we do not read."""
-    kind = kind_of(path)
-    if kind == "pdf":
-        from indexer.converters import pdf
-        return pdf.convert
-    if kind == "text":
-        from indexer.converters import text
-        return text.convert
-    if kind == "html":
-        from indexer.converters import html
-        return html.convert
-    if kind == "jsonl":
-        from indexer.converters import jsonl
-        return jsonl.convert
-    if kind == "hwp":
-        from indexer.converters import hwp
-        return hwp.convert
-    if kind == "hwpx":
-        from indexer.converters import hwpx
-        return hwpx.convert
-    if kind == "docx":
-        from indexer.converters import docx
-        return docx.convert
+    module = CONVERTER_MODULES.get(kind_of(path))
+    if module is not None:
+        return importlib.import_module(f"indexer.converters.{module}").convert
     raise ConversionError(f"unsupported file type {path.suffix.lower() or '(none)'!r}")
