@@ -209,8 +209,7 @@ def _hit(snapshot: Snapshot, ranking: Ranking, docnum: int, terms: set[str]) -> 
     kind = None if ranking.match is None else int(ranking.match[docnum])
     by_meaning = kind == MEANING
     score = None if ranking.scores is None else round(float(ranking.scores[docnum]), 4)
-    result = _result(snapshot, docnum, score, set() if by_meaning else terms,
-                     None if by_meaning else ranking.query)
+    result = _result(snapshot, docnum, score, set() if by_meaning else terms)
     if by_meaning:
         meaning_view(snapshot, docnum, int(ranking.best_chunk[docnum]), result)
     result["match"] = MATCH_NAMES.get(kind) if kind else ("words" if ranking.query is not None else None)
@@ -272,7 +271,7 @@ def _page(mask: np.ndarray, scores: np.ndarray | None, arrays: FacetArrays, para
     return [int(d) for d in docs[order][start:end]]
 
 
-def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], query) -> dict[str, Any]:
+def _result(snapshot: Snapshot, docnum: int, score, terms: set[str]) -> dict[str, Any]:
     record = snapshot.record(docnum)
     analyzer = snapshot.searcher.schema["body"].analyzer
     text = record.get("body", "")

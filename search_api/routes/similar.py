@@ -70,7 +70,7 @@ def similar_by_meaning(snapshot, docnum: int, allowed: np.ndarray, size: int) ->
     order = candidates[np.lexsort((candidates, -scores[candidates]))][:size]
     results = []
     for other in order:
-        result = _result(snapshot, int(other), round(float(scores[other]), 4), set(), None)
+        result = _result(snapshot, int(other), round(float(scores[other]), 4), set())
         meaning_view(snapshot, int(other), int(semantic.best_chunk[other]), result)
         result["match"] = "meaning"
         results.append(result)
@@ -99,5 +99,5 @@ def similar(doc_id: str):
         elif query is not None and allowed.any():
             hits = snapshot.searcher.search(query, limit=size, filter=set(np.flatnonzero(allowed).tolist()),
                                             terms=False)
-            results = [_result(snapshot, d, round(float(s), 4), set(), None) for d, s in hits.items()]
+            results = [_result(snapshot, d, round(float(s), 4), set()) for d, s in hits.items()]
     return jsonify({"id": doc_id, "results": results})
