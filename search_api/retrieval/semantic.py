@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.embed.encoder import get_encoder
+from indexer.embed.encoder import encoder_identity, get_encoder, vector_space
 from indexer.embed.store import Embeddings
 from search_api.facet_arrays import FacetArrays
 
@@ -59,11 +59,18 @@ class SemanticIndex:
 
     @classmethod
     def open(cls, gen_dir: Path, files: dict[str, dict], arrays: FacetArrays) -> "SemanticIndex | None":
-        """The generation's semantic index, or None when it was built without embeddings."""
+        """The generation's semantic index, or None when it was built without embeddings or
+        by an encoder of another model than the one that embeds queries."""
         if not Embeddings.present(gen_dir):
             return None
         sizes = {name: info.get("size") for name, info in files.items()}
-        return cls(Embeddings(gen_dir, sizes), arrays)
+        embeddings = Embeddings(gen_dir, sizes)
+        serving, _ = encoder_identity()
+        if vector_space(embeddings.encoder) != vector_space(serving):
+            log.warning("generation %s was embedded by %s, queries are by %s: serving words-only search "
+                        "until a rebuild", Path(gen_dir).name, embeddings.encoder, serving)
+            return None
+        return cls(embeddings, arrays)
 
     @property
     def encoder(self) -> str:

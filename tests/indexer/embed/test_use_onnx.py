@@ -1,0 +1,54 @@
+"""The ONNX Runtime encoder against the package's own numpy forward pass (both real, same weights)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexer.embed.encoder import UniversalSentenceEncoder, get_encoder
+from indexer.embed.use_onnx import OnnxUniversalSentenceEncoder
+
+TEXTS = [
+    "서울시는 2030년까지 대중교통 중심의 도시로 바꾸는 정책을 발표했다.",
+    "Seoul announced a plan to make public transport the backbone of the city by 2030.",
+    "빗물 저류 시설과 하수도 정비로 침수 피해를 줄인다.",
+    "The water utility cut leakage from 27% to 2% over three decades.",
+    "스마트시티 통합 플랫폼으로 CCTV와 교통 정보를 연계",
+    "Affordable housing",
+    "청년 주거",
+    "A very long sentence about district heating, bus lanes, bicycle paths and parks, " * 12,
+]
+
+
+@pytest.fixture(scope="module")
+def reference() -> np.ndarray:
+    return UniversalSentenceEncoder(threads=1).passages(TEXTS)
+
+
+def test_int8_vectors_match_the_float32_reference(reference):
+    vectors = get_encoder().passages(TEXTS)
+    assert vectors.shape == (len(TEXTS), 512) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert (vectors * reference).sum(axis=1).min() > 0.99
+
+
+def test_float32_graph_reproduces_the_numpy_forward_pass(reference):
+    vectors = OnnxUniversalSentenceEncoder(quantize=False).passages(TEXTS)
+    assert (vectors * reference).sum(axis=1).min() > 0.9999
+
+
+def test_a_text_has_one_vector_whatever_is_embedded_with_it():
+    encoder = get_encoder()
+    filler = [f"정책 {i}: the city plans {i} new parks and 버스 노선." for i in range(50)]
+    batched = encoder.passages(filler + TEXTS + filler)[len(filler):len(filler) + len(TEXTS)]
+    alone = np.stack([encoder.passages([text])[0] for text in TEXTS])
+    assert np.allclose(batched, alone, atol=1e-6)  # the head's matrix products may round differently
+
+
+def test_meaning_crosses_languages():
+    ko, en, other = get_encoder().queries(["서울 대중교통 정책", "Seoul public transport policy",
+                                           "recipe for kimchi stew"])
+    assert float(ko @ en) > float(ko @ other) + 0.2
+
+
+def test_empty_input_gives_an_empty_matrix():
+    assert get_encoder().passages([]).shape == (0, 512)
