@@ -38,6 +38,7 @@ class EmbeddingCache:
         self.dim = dim
         self.path = folder / CACHE_FILE
         self._db = self._open()
+        self.closed = False
         row = self._db.execute("SELECT value FROM meta WHERE name = 'build'").fetchone()
         self.build = (int(row[0]) if row else 0) + 1
 
@@ -85,3 +86,4 @@ class EmbeddingCache:
             log.info("embedding cache: %d entries unused for %d builds removed", removed, KEEP_BUILDS)
         self._db.commit()
         self._db.close()
+        self.closed = True

@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -40,30 +39,25 @@ VECTORS = "vectors.npy"
 CHUNKS = "chunks.npy"
 RECORDS = "records.json"
 CHUNK_DTYPE = np.dtype([("record", "<i4"), ("kind", "i1"), ("page", "<i4"), ("start", "<i4"), ("end", "<i4")])
-#: Texts below which a build embeds in its own process rather than starting a pool.
+#: New texts below which a build embeds them in its own process rather than forking workers.
 MIN_PARALLEL = 256
+#: Where worker processes leave their vectors, inside the generation being built.
+PARTS_DIR = ".embedding-parts"
 
 
 class EmbeddingsError(IndexerError):
     """A generation's embeddings are missing a file or do not fit together."""
 
 
-def _encode_part(texts: list[str]) -> np.ndarray:
-    """Pool worker: the passage vectors of ``texts`` with this process's encoder."""
+def _encode_to_file(texts: list[str], path: Path, parent: int) -> None:
+    """Worker process: the passage vectors of ``texts``, saved to ``path`` (``.npy``)."""
     from indexer.index.writing import _die_with_parent  # a worker dies with the build
 
-    _die_with_parent(os.getppid())
-    return get_encoder().passages(texts)
-
-
-def encode_texts(texts: list[str], workers: int = 1) -> np.ndarray:
-    """Passage vectors of ``texts``: over a pool of ``workers`` processes when it pays."""
-    if workers <= 1 or len(texts) < MIN_PARALLEL:
-        return get_encoder().passages(texts)
-    size = -(-len(texts) // workers)
-    parts = [texts[i:i + size] for i in range(0, len(texts), size)]
-    with ProcessPoolExecutor(max_workers=len(parts), mp_context=multiprocessing.get_context("fork")) as pool:
-        return np.concatenate(list(pool.map(_encode_part, parts)))
+    _die_with_parent(parent)
+    vectors = get_encoder().passages(texts)
+    partial = path.with_suffix(".partial.npy")
+    np.save(partial, vectors)
+    os.replace(partial, path)
 
 
 @dataclass
@@ -80,48 +74,129 @@ class EmbedStats:
         return dict(self.__dict__, seconds=round(self.seconds, 3))
 
 
+class EmbeddingRun:
+    """The embedding of one generation's chunks, started before its index is written.
+
+    :meth:`start` looks every chunk up in the cache and forks ``workers`` processes that
+    embed the missing texts while this process goes on (the Whoosh index, the derived
+    arrays), so on a 2-core machine the encoder fills what the build leaves idle;
+    :meth:`finish` waits for them and writes ``gen_dir/embeddings/``. The workers are plain
+    forked processes started before any thread: each loads its own encoder and writes its
+    share of the vectors to a file in the generation's folder.
+    """
+
+    def __init__(self, gen_dir: Path, records: Iterable[dict[str, Any]], index_dir: Path) -> None:
+        self.started = time.monotonic()
+        self.gen_dir = Path(gen_dir)
+        self.encoder_name, self.dim = encoder_identity()
+        self.ids: list[str] = []
+        self.table: list[tuple[int, Chunk]] = []
+        for row, record in enumerate(records):
+            self.ids.append(record["id"])
+            self.table.extend((row, chunk) for chunk in record_chunks(record))
+        self.keys = [chunk_key(self.encoder_name, chunk.text) for _, chunk in self.table]
+        self.cache = EmbeddingCache(index_dir, self.dim)
+        self.found = self.cache.get_many(self.keys)
+        self.missing = list(dict.fromkeys(k for k in self.keys if k not in self.found))
+        self.parts_dir = self.gen_dir / PARTS_DIR
+        self.processes: list[tuple[Any, Path]] = []
+
+    @classmethod
+    def start(cls, gen_dir: Path, records: Iterable[dict[str, Any]], index_dir: Path,
+              workers: int = 1) -> "EmbeddingRun":
+        """Look the chunks up and, when ``workers`` > 1 and enough are new, start embedding them."""
+        run = cls(gen_dir, records, index_dir)
+        try:
+            if workers > 1 and len(run.missing) >= MIN_PARALLEL:
+                run._fork(workers)
+        except BaseException:
+            run.cancel()
+            raise
+        return run
+
+    def _fork(self, workers: int) -> None:
+        texts = self._missing_texts()
+        self.parts_dir.mkdir()
+        size = -(-len(texts) // workers)
+        context = multiprocessing.get_context("fork")
+        log.info("embedding %d new chunks of %d (%d processes)", len(texts), len(self.keys), workers)
+        for number, first in enumerate(range(0, len(texts), size)):
+            path = self.parts_dir / f"part-{number}.npy"
+            process = context.Process(target=_encode_to_file, name="policy-index-embedder", daemon=True,
+                                      args=(texts[first:first + size], path, os.getpid()))
+            process.start()
+            self.processes.append((process, path))
+
+    def _missing_texts(self) -> list[str]:
+        text_of = {key: chunk.text for key, (_, chunk) in zip(self.keys, self.table)}
+        return [text_of[key] for key in self.missing]
+
+    def _vectors(self) -> np.ndarray:
+        """The vectors of the missing texts: from the worker processes, else embedded here."""
+        if not self.processes:
+            if self.missing:
+                log.info("embedding %d new chunks of %d", len(self.missing), len(self.keys))
+            return get_encoder().passages(self._missing_texts())
+        parts = []
+        for process, path in self.processes:
+            process.join()
+            if process.exitcode != 0 or not path.is_file():
+                raise EmbeddingsError(f"an embedding process failed (exit code {process.exitcode})")
+            parts.append(np.load(path))
+        return np.concatenate(parts)
+
+    def finish(self) -> EmbedStats:
+        """Wait for the vectors, cache the new ones and write ``gen_dir/embeddings/``."""
+        try:
+            vectors = self._vectors()
+            fresh = dict(zip(self.missing, vectors))
+            self.cache.put_many(fresh.items())
+            self.found.update(fresh)
+        except BaseException:
+            self.cancel()
+            raise
+        self.cache.close()
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
+        self._write()
+        stats = EmbedStats(len(self.ids), len(self.table), len(self.missing), len(self.keys) - len(self.missing),
+                           time.monotonic() - self.started)
+        log.info("embeddings: %d records, %d chunks, %d embedded, %d reused from the cache in %.1f s",
+                 stats.records, stats.chunks, stats.embedded, stats.reused, stats.seconds)
+        return stats
+
+    def cancel(self) -> None:
+        """Stop the worker processes and close the cache (what they embedded is lost)."""
+        for process, _ in self.processes:
+            if process.is_alive():
+                process.kill()
+            process.join()
+        self.processes = []
+        if not self.cache.closed:
+            self.cache.close()
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
+
+    def _write(self) -> None:
+        matrix = np.zeros((len(self.table), self.dim), dtype=np.float32)
+        for position, key in enumerate(self.keys):
+            matrix[position] = self.found[key]
+        chunks = np.zeros(len(self.table), dtype=CHUNK_DTYPE)
+        for position, (row, chunk) in enumerate(self.table):
+            chunks[position] = (row, chunk.kind, chunk.page, chunk.start, chunk.end)
+        folder = self.gen_dir / EMBEDDINGS_DIR
+        if folder.exists():
+            shutil.rmtree(folder)  # an update's copy of the previous generation's matrix
+        folder.mkdir()
+        np.save(folder / VECTORS, matrix)
+        np.save(folder / CHUNKS, chunks)
+        (folder / RECORDS).write_text(json.dumps({"encoder": self.encoder_name, "dim": self.dim,
+                                                  "chunks": len(self.table), "ids": self.ids},
+                                                 ensure_ascii=False), encoding="utf-8")
+
+
 def write_embeddings(gen_dir: Path, records: Iterable[dict[str, Any]], index_dir: Path,
                      workers: int = 1) -> EmbedStats:
     """Embed the chunks of ``records`` (cached ones reused) into ``gen_dir/embeddings/``."""
-    started = time.monotonic()
-    encoder_name, dim = encoder_identity()
-    ids: list[str] = []
-    table: list[tuple[int, Chunk]] = []
-    for row, record in enumerate(records):
-        ids.append(record["id"])
-        table.extend((row, chunk) for chunk in record_chunks(record))
-    keys = [chunk_key(encoder_name, chunk.text) for _, chunk in table]
-    cache = EmbeddingCache(index_dir, dim)
-    try:
-        found = cache.get_many(keys)
-        missing = list(dict.fromkeys(k for k in keys if k not in found))
-        if missing:
-            text_of = {key: chunk.text for key, (_, chunk) in zip(keys, table)}
-            log.info("embedding %d new chunks of %d (%d workers)", len(missing), len(keys), workers)
-            vectors = encode_texts([text_of[k] for k in missing], workers)
-            fresh = dict(zip(missing, vectors))
-            cache.put_many(fresh.items())
-            found.update(fresh)
-    finally:
-        cache.close()
-    matrix = np.zeros((len(table), dim), dtype=np.float32)
-    for position, key in enumerate(keys):
-        matrix[position] = found[key]
-    chunks = np.zeros(len(table), dtype=CHUNK_DTYPE)
-    for position, (row, chunk) in enumerate(table):
-        chunks[position] = (row, chunk.kind, chunk.page, chunk.start, chunk.end)
-    folder = Path(gen_dir) / EMBEDDINGS_DIR
-    if folder.exists():
-        shutil.rmtree(folder)  # an update's copy of the previous generation's matrix
-    folder.mkdir()
-    np.save(folder / VECTORS, matrix)
-    np.save(folder / CHUNKS, chunks)
-    (folder / RECORDS).write_text(json.dumps({"encoder": encoder_name, "dim": dim, "chunks": len(table),
-                                              "ids": ids}, ensure_ascii=False), encoding="utf-8")
-    stats = EmbedStats(len(ids), len(table), len(missing), len(keys) - len(missing), time.monotonic() - started)
-    log.info("embeddings: %d records, %d chunks, %d embedded, %d reused from the cache in %.1f s",
-             stats.records, stats.chunks, stats.embedded, stats.reused, stats.seconds)
-    return stats
+    return EmbeddingRun.start(gen_dir, records, index_dir, workers).finish()
 
 
 class Embeddings:

@@ -99,12 +99,16 @@ def _metadata(operation: str, previous: str | None, records: int, sources: list[
 
 
 def _publish(index_dir: Path, name: str, tmp: Path, metadata: dict[str, Any],
-             live_count: int | None, force: bool, check: bool = True) -> None:
-    """Refuse or finalize + switch + prune; the temporary folder is removed on refusal."""
+             live_count: int | None, force: bool, check: bool = True, derived: bool = False) -> None:
+    """Refuse or finalize + switch + prune; the temporary folder is removed on refusal.
+
+    ``derived``: the generation's derived arrays are written already.
+    """
     try:
         if check:
             gens.check_switch(metadata["records"], live_count, force)
-        write_derived(tmp)
+        if not derived:
+            write_derived(tmp)
         gens.finalize(index_dir, name, tmp, metadata)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -113,19 +117,15 @@ def _publish(index_dir: Path, name: str, tmp: Path, metadata: dict[str, Any],
     gens.prune(index_dir)
 
 
-def _embed(tmp: Path, index_dir: Path, records: list[dict[str, Any]] | None = None,
-           workers: int = 1) -> dict[str, Any]:
-    """The post-commit step: embed the chunks of the generation in ``tmp`` (all its records).
-
-    ``records`` None reads them back from the committed index (update and delete).
-    Unchanged chunks come from the index folder's embedding cache.
-    """
+def _embed(tmp: Path, index_dir: Path, workers: int = 1) -> dict[str, Any]:
+    """The post-commit step of an update or delete: embed the chunks of every record of the
+    generation in ``tmp`` (read back from its committed index); unchanged chunks come from
+    the index folder's embedding cache."""
     from indexer.embed.store import write_embeddings  # loads numpy only; the encoder on first use
     from indexer.index.schema import stored_record
 
-    if records is None:
-        with whoosh_index.open_dir(str(tmp)).reader() as reader:
-            records = [stored_record(fields) for _, fields in reader.iter_docs()]
+    with whoosh_index.open_dir(str(tmp)).reader() as reader:
+        records = [stored_record(fields) for _, fields in reader.iter_docs()]
     return write_embeddings(tmp, records, index_dir, workers=workers).as_dict()
 
 
@@ -169,15 +169,24 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
     records = _clean(records, origins, skipped, validated)
     name, tmp = gens.new_tmp_generation(index_dir)
     extra: dict[str, Any] = {}
+    run = None
     try:
+        if embed:  # the encoder works in processes of its own while the index is written
+            from indexer.embed.store import EmbeddingRun
+
+            run = EmbeddingRun.start(tmp, records, index_dir, workers)
         count = create_index(tmp, records, origins, workers=workers, progress=progress)
-        if embed:
-            extra["embeddings"] = _embed(tmp, index_dir, records, workers)
+        write_derived(tmp)
+        if run is not None:
+            extra["embeddings"] = run.finish().as_dict()
+            run = None
     except BaseException:
+        if run is not None:
+            run.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     metadata = _metadata("build", previous, count, sources, skipped, started, workers=workers, **extra)
-    _publish(index_dir, name, tmp, metadata, live_count, force)
+    _publish(index_dir, name, tmp, metadata, live_count, force, derived=True)
     return BuildSummary("build", name, previous, count, skipped, added=count, switched=True,
                         seconds=time.monotonic() - started)
 

@@ -94,11 +94,18 @@ def test_a_flipped_byte_in_the_vectors_fails_verify(tmp_path):
     assert json.loads((live_path(index) / EMBEDDINGS_DIR / "records.json").read_text())["chunks"] > 0
 
 
-def test_the_parallel_step_embeds_as_one_process_does():
-    from indexer.embed.store import MIN_PARALLEL, encode_texts
+def test_the_parallel_step_embeds_as_one_process_does(tmp_path):
+    from indexer.embed.store import MIN_PARALLEL, write_embeddings
 
-    texts = [f"정책 문장 {i}: the city plans {i} new parks." for i in range(MIN_PARALLEL + 10)]
-    serial = encode_texts(texts, workers=1)
-    parallel = encode_texts(texts, workers=2)
-    assert parallel.shape == serial.shape == (len(texts), 512)
-    assert np.allclose(parallel, serial, atol=1e-5)
+    records = [{"id": f"r{i}", "title": f"정책 {i}", "body": f"정책 문장 {i}: the city plans {i} new parks."}
+               for i in range(MIN_PARALLEL + 10)]
+    matrices = []
+    for workers in (1, 2):
+        gen = tmp_path / f"gen{workers}"
+        gen.mkdir()
+        stats = write_embeddings(gen, records, tmp_path / f"index{workers}", workers=workers)
+        assert stats.embedded == stats.chunks == 2 * len(records)
+        assert not (gen / ".embedding-parts").exists()
+        matrices.append(np.load(gen / EMBEDDINGS_DIR / VECTORS))
+    assert matrices[0].shape == (2 * len(records), 512)
+    assert np.allclose(matrices[0], matrices[1], atol=1e-6)
