@@ -14,9 +14,10 @@ the machine slows a 2-worker build most, so check it).
 (no extraction) with our analyzer vs Whoosh's StandardAnalyzer.
 
 ``--embeddings N``: instead, the cost of search by meaning: ``policy-index build --workers 2``
-of N synthetic records (sentences of the dev corpora recombined, so no two texts are alike
-and the embedding cache cannot help) without embeddings (``--no-embeddings``, the baseline)
-and with them (empty cache), then an unchanged rebuild with them (every vector from the cache).
+of N synthetic records (sentences of the dev corpora recombined, so few texts repeat and the
+embedding cache helps little) without embeddings (``--no-embeddings``, the baseline) and with
+them (empty cache), alternating, ``--repeat`` times each (medians compared), then an
+unchanged rebuild with them (every vector from the cache).
 
 Usage: python bench/bench_build.py [--repeat N] [--sizes small,large] [--analyzers] [--embeddings N]
 """
@@ -187,27 +188,32 @@ def write_synthetic(folder: Path, count: int) -> Path:
     return path
 
 
-def embeddings_table(count: int) -> None:
+def embeddings_table(count: int, repeat: int) -> None:
     from indexer.index.generations import live_path, read_metadata
 
     print(f"build of {count} synthetic records, --workers 2, {os.cpu_count()} CPUs, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; {repeat} alternating runs each")
     with tempfile.TemporaryDirectory() as tmp:
         source = write_synthetic(Path(tmp), count)
-        base, base_cpu, records = cli_build([source], 2, "--no-embeddings")
-        print(f"{'without embeddings (baseline)':40} {base:7.1f} s wall {base_cpu:7.1f} s CPU  {records} records",
-              flush=True)
-        index = Path(tmp) / "index"
-        wall, cpu, _ = cli_build([source], 2, index=index)
-        stats = read_metadata(live_path(index))["embeddings"]
-        print(f"{'with embeddings, empty cache':40} {wall:7.1f} s wall {cpu:7.1f} s CPU  "
-              f"{stats['chunks']} chunks, {stats['embedded']} embedded in {stats['seconds']:.1f} s "
-              f"({stats['embedded'] / max(stats['seconds'], 1e-9):.0f} chunks/s)", flush=True)
+        base_runs, with_runs = [], []
+        for run in range(repeat):
+            base, base_cpu, records = cli_build([source], 2, "--no-embeddings")
+            print(f"{'without embeddings (baseline)':40} {base:7.1f} s wall {base_cpu:7.1f} s CPU  {records} records",
+                  flush=True)
+            index = Path(tmp) / f"index-{run}"
+            wall, cpu, _ = cli_build([source], 2, index=index)
+            stats = read_metadata(live_path(index))["embeddings"]
+            print(f"{'with embeddings, empty cache':40} {wall:7.1f} s wall {cpu:7.1f} s CPU  "
+                  f"{stats['chunks']} chunks, {stats['embedded']} embedded", flush=True)
+            base_runs.append(base)
+            with_runs.append(wall)
         again, again_cpu, _ = cli_build([source], 2, index=index)
         stats = read_metadata(live_path(index))["embeddings"]
         print(f"{'unchanged rebuild with embeddings':40} {again:7.1f} s wall {again_cpu:7.1f} s CPU  "
               f"{stats['embedded']} embedded, {stats['reused']} from the cache")
-        print(f"ratio with / without embeddings: {wall / base:.2f} (target <= 1.5); "
+        base, wall = statistics.median(base_runs), statistics.median(with_runs)
+        print(f"median ratio with / without embeddings: {wall / base:.2f} (target <= 1.5; each run's: "
+              f"{', '.join(f'{w / b:.2f}' for w, b in zip(with_runs, base_runs))}); "
               f"unchanged rebuild: {again / base:.2f}")
 
 
@@ -223,7 +229,7 @@ def main() -> int:
         print(f"skipped: {DEV} is absent (the dev corpora are needed)")
         return 0
     if args.embeddings:
-        embeddings_table(args.embeddings)
+        embeddings_table(args.embeddings, args.repeat)
         return 0
     logging.basicConfig(level=logging.WARNING)
     sizes = [s for s in args.sizes.split(",") if s]

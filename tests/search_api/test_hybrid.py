@@ -153,3 +153,21 @@ def test_export_streams_meaning_hits_in_the_order_and_at_the_pages_search_shows(
     assert len(rows) == body["total"]
     assert [r["id"] for r in rows] == [r["id"] for r in body["results"]]
     assert [r["page"] for r in rows] == [r["page"] for r in body["results"]]
+
+
+def test_a_generation_embedded_by_another_model_is_served_by_words_alone(tmp_path, caplog):
+    from indexer.index.generations import live_path
+
+    index = tmp_path / "index"
+    build_records(MEANING_RECORDS, {}, index)
+    meta = live_path(index) / "embeddings" / "records.json"
+    text = meta.read_text(encoding="utf-8")
+    name = text.split('"encoder": "', 1)[1].split('"', 1)[0]
+    other = "x" * len(name.split("+", 1)[0])  # another model, the file's size kept
+    meta.write_text(text.replace(name, other), encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        snapshot = Snapshot(index)
+    assert snapshot.semantic is None and any(other in r.getMessage() for r in caplog.records)
+    body = run_search(snapshot, SearchParams(q=DUST_KO, expand=False))
+    assert "en-dust" not in [r["id"] for r in body["results"]]
+    assert all(r["match"] == "words" for r in body["results"])
