@@ -163,7 +163,8 @@ def test_a_generation_embedded_by_another_model_is_served_by_words_alone(tmp_pat
     meta = live_path(index) / "embeddings" / "records.json"
     text = meta.read_text(encoding="utf-8")
     name = text.split('"encoder": "', 1)[1].split('"', 1)[0]
-    other = "x" * len(name.split("+", 1)[0])  # another model, the file's size kept
+    model = name.split("+", 1)[0]
+    other = "x" * len(model) + name[len(model):]  # another model, the file's size kept
     meta.write_text(text.replace(name, other), encoding="utf-8")
     with caplog.at_level("WARNING"):
         snapshot = Snapshot(index)
