@@ -134,9 +134,10 @@ class EmbeddingRun:
 
     def _vectors(self) -> np.ndarray:
         """The vectors of the missing texts: from the worker processes, else embedded here."""
+        if not self.missing:
+            return np.zeros((0, self.dim), dtype=np.float32)  # nothing new: the encoder is not loaded
         if not self.processes:
-            if self.missing:
-                log.info("embedding %d new chunks of %d", len(self.missing), len(self.keys))
+            log.info("embedding %d new chunks of %d", len(self.missing), len(self.keys))
             return get_encoder().passages(self._missing_texts())
         parts = []
         for process, path in self.processes:

@@ -109,3 +109,21 @@ def test_the_parallel_step_embeds_as_one_process_does(tmp_path):
         matrices.append(np.load(gen / EMBEDDINGS_DIR / VECTORS))
     assert matrices[0].shape == (2 * len(records), 512)
     assert np.allclose(matrices[0], matrices[1], atol=1e-6)
+
+
+def test_an_unchanged_rebuild_does_not_load_the_encoder(tmp_path):
+    import subprocess
+    import sys
+
+    source = tmp_path / "records.jsonl"
+    source.write_text("".join(json.dumps({key: r[key] for key in ("id", "title", "body", "lang")},
+                                         ensure_ascii=False) + "\n" for r in MEANING_RECORDS), encoding="utf-8")
+    logs = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-m", "indexer.cli", "-v", "build", str(source),
+                               "--index", str(tmp_path / "index")], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        logs.append(done.stderr)
+    assert "sentence encoder" in logs[0] and "sentence encoder" not in logs[1]
+    stats = read_metadata(live_path(tmp_path / "index"))["embeddings"]
+    assert stats["embedded"] == 0 and stats["reused"] == stats["chunks"] > 0
