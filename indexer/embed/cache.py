@@ -37,8 +37,8 @@ class EmbeddingCache:
         folder.mkdir(parents=True, exist_ok=True)
         self.dim = dim
         self.path = folder / CACHE_FILE
-        self._db = self._open()
         self.closed = False
+        self._db = self._open()
         row = self._db.execute("SELECT value FROM meta WHERE name = 'build'").fetchone()
         self.build = (int(row[0]) if row else 0) + 1
 
@@ -78,12 +78,20 @@ class EmbeddingCache:
         self._db.executemany("INSERT OR REPLACE INTO vectors (key, vector, used) VALUES (?, ?, ?)",
                              ((key, np.asarray(v, dtype=np.float32).tobytes(), self.build) for key, v in items))
 
-    def close(self) -> None:
-        """Record this build, drop entries unused for ``KEEP_BUILDS`` builds and commit."""
-        self._db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('build', ?)", (str(self.build),))
-        removed = self._db.execute("DELETE FROM vectors WHERE used <= ?", (self.build - KEEP_BUILDS,)).rowcount
-        if removed:
-            log.info("embedding cache: %d entries unused for %d builds removed", removed, KEEP_BUILDS)
-        self._db.commit()
-        self._db.close()
-        self.closed = True
+    def close(self, commit: bool = True) -> None:
+        """Record this build, drop entries unused for ``KEEP_BUILDS`` builds and commit; with
+        ``commit`` False (a failed build), close without writing anything."""
+        if self.closed:
+            return
+        self.closed = True  # whatever happens below, the connection is not used again
+        try:
+            if commit:
+                self._db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('build', ?)",
+                                 (str(self.build),))
+                removed = self._db.execute("DELETE FROM vectors WHERE used <= ?",
+                                           (self.build - KEEP_BUILDS,)).rowcount
+                if removed:
+                    log.info("embedding cache: %d entries unused for %d builds removed", removed, KEEP_BUILDS)
+                self._db.commit()
+        finally:
+            self._db.close()

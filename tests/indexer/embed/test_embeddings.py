@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from indexer.embed.chunks import BODY, PAGE, TITLE, WINDOW_CHARS, record_chunks, windows
 from indexer.embed.store import EMBEDDINGS_DIR, VECTORS, Embeddings
@@ -94,21 +95,48 @@ def test_a_flipped_byte_in_the_vectors_fails_verify(tmp_path):
     assert json.loads((live_path(index) / EMBEDDINGS_DIR / "records.json").read_text())["chunks"] > 0
 
 
-def test_the_parallel_step_embeds_as_one_process_does(tmp_path):
-    from indexer.embed.store import MIN_PARALLEL, write_embeddings
+def _policy_records(count: int) -> list[dict]:
+    return [{"id": f"r{i}", "title": f"정책 {i}", "body": f"정책 문장 {i}: the city plans {i} new parks."}
+            for i in range(count)]
 
-    records = [{"id": f"r{i}", "title": f"정책 {i}", "body": f"정책 문장 {i}: the city plans {i} new parks."}
-               for i in range(MIN_PARALLEL + 10)]
+
+def test_the_parallel_step_embeds_as_one_process_does(tmp_path):
+    from indexer.embed.store import MIN_PARALLEL, PARTS_DIR, EmbeddingRun
+
+    records = _policy_records(MIN_PARALLEL + 10)
     matrices = []
     for workers in (1, 2):
         gen = tmp_path / f"gen{workers}"
         gen.mkdir()
-        stats = write_embeddings(gen, records, tmp_path / f"index{workers}", workers=workers)
+        run = EmbeddingRun.start(gen, records, tmp_path / f"index{workers}", workers=workers)
+        assert len(run.processes) == (0 if workers == 1 else 2)
+        stats = run.finish()
         assert stats.embedded == stats.chunks == 2 * len(records)
-        assert not (gen / ".embedding-parts").exists()
+        assert not (gen / PARTS_DIR).exists()
         matrices.append(np.load(gen / EMBEDDINGS_DIR / VECTORS))
     assert matrices[0].shape == (2 * len(records), 512)
     assert np.allclose(matrices[0], matrices[1], atol=1e-6)
+
+
+def test_a_killed_embedding_process_fails_the_run_and_leaves_nothing_behind(tmp_path):
+    import os
+    import signal
+
+    from indexer.embed.cache import EmbeddingCache
+    from indexer.embed.store import MIN_PARALLEL, PARTS_DIR, EmbeddingRun, EmbeddingsError
+
+    gen = tmp_path / "gen"
+    gen.mkdir()
+    run = EmbeddingRun.start(gen, _policy_records(4 * MIN_PARALLEL), tmp_path / "index", workers=2)
+    victim, _ = run.processes[1]
+    os.kill(victim.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    with pytest.raises(EmbeddingsError, match="exit code -9"):
+        run.finish()
+    assert run.cache.closed and not run.processes and not (gen / PARTS_DIR).exists()
+    assert not (gen / EMBEDDINGS_DIR).exists()
+    cache = EmbeddingCache(tmp_path / "index", 512)  # still usable, and nothing was kept
+    assert cache.get_many([b"x" * 32]) == {}
+    cache.close()
 
 
 def test_an_unchanged_rebuild_does_not_load_the_encoder(tmp_path):

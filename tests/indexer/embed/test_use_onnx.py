@@ -52,3 +52,18 @@ def test_meaning_crosses_languages():
 
 def test_empty_input_gives_an_empty_matrix():
     assert get_encoder().passages([]).shape == (0, 512)
+
+
+def test_odd_texts_give_unit_vectors():
+    odd = ["", "   ", "🚲🚇🌧️", "\x00\x07 control", "訓民正音 ㅎㅎㅎ ㄱㄴㄷ", "ǅ" * 500, "x"]
+    vectors = get_encoder().queries(odd)
+    assert vectors.shape == (len(odd), 512) and np.isfinite(vectors).all()
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_long_calls_are_finished_in_blocks_alike():
+    from indexer.embed.use_onnx import BLOCK
+
+    texts = [f"{i}번 정책: the city plans {i} new parks." for i in range(BLOCK + 7)]
+    encoder = get_encoder()
+    assert np.allclose(encoder.passages(texts)[-7:], encoder.passages(texts[-7:]), atol=1e-6)
