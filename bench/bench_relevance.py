@@ -15,8 +15,9 @@ Run: ``.venv/bin/python bench/bench_relevance.py [--lang ko en]``.
 
 ``--hybrid``: search by words and by meaning as ``/api/search`` runs it (``run_search`` on a
 real generation built by ``build_records`` with embeddings): modes lexical (the baseline),
-semantic and hybrid side by side, and hybrid without the glossary expansion, on ko, en,
-xling/ko2en and xling/en2ko (``--sets``).
+semantic and hybrid side by side, hybrid without the glossary expansion and hybrid on a
+generation built without the Hangul bigram fields, on ko, en, xling/ko2en and xling/en2ko
+(``--sets``).
 """
 from __future__ import annotations
 
@@ -179,15 +180,35 @@ SYSTEMS: dict[str, tuple[Callable[[], fields.Schema], Callable, Callable[[], BM2
 }
 
 
-#: mode name -> SearchParams overrides (hybrid-noexp: hybrid without the glossary expansion).
+#: mode name -> SearchParams overrides (hybrid-noexp: hybrid without the glossary expansion;
+#: hybrid-nobigram: hybrid on a generation built without the Hangul bigram fields).
 MODES = {"lexical": {"mode": "lexical"}, "semantic": {"mode": "semantic"}, "hybrid": {"mode": "hybrid"},
-         "hybrid-noexp": {"mode": "hybrid", "expand": False}}
+         "hybrid-noexp": {"mode": "hybrid", "expand": False}, "hybrid-nobigram": {"mode": "hybrid"}}
+#: Modes searched on the generation built without the bigram fields.
+NO_BIGRAM_MODES = ("hybrid-nobigram",)
+
+
+def _build_variant(records: list, origins: dict, index: Path, bigrams: bool) -> float:
+    """Build a generation with embeddings (without the Hangul bigram fields unless ``bigrams``)."""
+    from indexer.index import schema as schema_module
+    from indexer.index.builder import build_records
+
+    saved = dict(schema_module.EXTRA_FIELDS)
+    if not bigrams:
+        for name in ("title_bigram", "body_bigram"):
+            schema_module.EXTRA_FIELDS.pop(name, None)
+    try:
+        started = time.perf_counter()
+        build_records(records, origins, index, workers=2)
+        return time.perf_counter() - started
+    finally:
+        schema_module.EXTRA_FIELDS.clear()
+        schema_module.EXTRA_FIELDS.update(saved)
 
 
 def evaluate_modes(name: str, modes: list[str]) -> dict[str, dict[str, float]]:
     """MRR@10 and Recall@10 of ``run_search`` in each mode over the dev set ``name``."""
     from indexer.extract import extract_sources
-    from indexer.index.builder import build_records
     from search_api.index_reader import Snapshot
     from search_api.search import SearchParams, run_search
 
@@ -195,11 +216,14 @@ def evaluate_modes(name: str, modes: list[str]) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         extracted = extract_sources([_devsets.EVAL_DEV / name / "corpus.jsonl"])
-        t0 = time.perf_counter()
-        build_records(extracted.records, extracted.origins, Path(tmp) / "index", workers=2)
-        build_s = time.perf_counter() - t0
-        snapshot = Snapshot(Path(tmp) / "index")
+        snapshots: dict[bool, Snapshot] = {}
         for mode in modes:
+            bigrams = mode not in NO_BIGRAM_MODES
+            if bigrams not in snapshots:
+                index = Path(tmp) / f"index-{'bigram' if bigrams else 'nobigram'}"
+                build_s = _build_variant(extracted.records, extracted.origins, index, bigrams)
+                snapshots[bigrams] = Snapshot(index)
+            snapshot = snapshots[bigrams]
             mrr = rec = 0.0
             t0 = time.perf_counter()
             for q in ds.queries:
@@ -218,9 +242,9 @@ def evaluate_modes(name: str, modes: list[str]) -> dict[str, dict[str, float]]:
 
 def main_hybrid(sets: list[str], modes: list[str]) -> int:
     results = {name: evaluate_modes(name, modes) for name in sets if _devsets.available(name)}
-    print("\nMRR@10     " + "".join(f"{m:>14s}" for m in modes))
+    print("\nMRR@10     " + "".join(f"{m:>16s}" for m in modes))
     for name, per in results.items():
-        print(f"{name:12s}" + "".join(f"{per[m]['mrr10']:14.4f}" for m in modes))
+        print(f"{name:12s}" + "".join(f"{per[m]['mrr10']:16.4f}" for m in modes))
     return 0
 
 
