@@ -25,6 +25,9 @@ def healthz():
             "generation": snapshot.generation,
             "records": int(snapshot.facets.live.sum()),
             "built_at": snapshot.metadata.get("built_at"),
+            # search by meaning: on when the generation has embeddings of the query encoder's model
+            "semantic": snapshot.semantic is not None,
+            "encoder": snapshot.semantic.encoder if snapshot.semantic is not None else None,
         })
 
 

