@@ -94,15 +94,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index: Path, workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(index: Path, workers: int, *extra: str, wait: float = 120.0) -> tuple[subprocess.Popen, str]:
+    """``policy-search serve`` of ``index`` (``extra``: more serve options) once it answers /healthz."""
     import requests
 
     port = free_port()
     proc = subprocess.Popen([PY, "-m", "search_api.cli", "serve", "--index", str(index), "--port", str(port),
-                             "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                             "--workers", str(workers), *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, cwd=Path(__file__).resolve().parent.parent)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
         try:
             if requests.get(url + "/healthz", timeout=1).status_code == 200:
                 return proc, url

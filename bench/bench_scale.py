@@ -41,7 +41,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from bench import _devsets  # noqa: E402
-from bench.bench_api import free_port, pct, stop_server  # noqa: E402
+from bench.bench_api import pct, start_server, stop_server  # noqa: E402
 
 PY = sys.executable
 
@@ -89,23 +89,6 @@ def build_ours(corpus: Path, index: Path, embeddings: bool = False) -> float:
     subprocess.run([PY, "-m", "indexer.cli", "build", str(corpus), "--index", str(index), "--workers", "2"]
                    + ([] if embeddings else ["--no-embeddings"]), check=True, stdout=subprocess.DEVNULL, cwd=REPO)
     return time.perf_counter() - started
-
-
-def start_server(index: Path, workers: int = 2) -> tuple[subprocess.Popen, str]:
-    import requests
-
-    port = free_port()
-    proc = subprocess.Popen([PY, "-m", "search_api.cli", "serve", "--index", str(index), "--port", str(port),
-                             "--workers", str(workers), "--no-verify"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True, cwd=REPO)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                return proc, url
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
 
 
 def api_latencies(url: str, queries: list[str]) -> list[float]:
@@ -214,7 +197,7 @@ def long_pdf(tmp: Path) -> None:
     index = tmp / "index-long"
     seconds = build_ours(corpus, index)
     print(f"\n== long PDFs: 16 x 200 pages among 1,500 short records, built in {seconds:.1f} s ==")
-    proc, url = start_server(index)
+    proc, url = start_server(index, 2, "--no-verify")
     try:
         params = {"q": "seoul", "type": "brochure", "size": "16"}
         for _ in range(2):
@@ -271,7 +254,7 @@ def main() -> None:
         print(f"size on disk: this project {folder_size(live) / 1e6:.1f} MB "
               f"(derived arrays {folder_size(live / 'derived') / 1e6:.1f} MB), bare Whoosh {folder_size(bare) / 1e6:.1f} MB")
         sets = query_sets(args.queries)
-        proc, url = start_server(ours)
+        proc, url = start_server(ours, 2, "--no-verify")
         try:
             api = {name: api_latencies(url, queries) for name, queries in sets.items()}
             memory = worker_memory(proc)
