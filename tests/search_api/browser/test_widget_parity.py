@@ -18,6 +18,17 @@ def idle(page):
     page.wait_for_function(f"() => !{SHADOW}.querySelector('.ps').hasAttribute('aria-busy')")
 
 
+def search(page, widget, q):
+    """Type ``q`` in the widget's box, press Enter and wait for the results; return the box."""
+    box = widget.get_by_role("combobox", name="Search city policies")
+    box.fill(q)
+    with page.expect_response(lambda r: "/api/search?" in r.url
+                              and urllib.parse.parse_qs(urllib.parse.urlsplit(r.url).query).get("q") == [q]):
+        box.press("Enter")
+    idle(page)
+    return box
+
+
 def test_widget_autocomplete_answers_arrow_keys_and_enter(page, demo_server, api_server):
     widget = open_widget(page, demo_server, api_server)
     assert page.locator("script[src*='widget.js']").count() == 1  # still one script tag
@@ -55,11 +66,7 @@ def test_widget_autocomplete_answers_arrow_keys_and_enter(page, demo_server, api
 
 def test_widget_sort_and_words_only(page, demo_server, api_server):
     widget = open_widget(page, demo_server, api_server)
-    box = widget.get_by_role("combobox", name="Search city policies")
-    box.fill("seoul")
-    with page.expect_response(lambda r: "/api/search?" in r.url):
-        box.press("Enter")
-    idle(page)
+    search(page, widget, "seoul")
     assert widget.locator(".mean").count() == 0  # words hits carry no meaning mark
     with page.expect_request(lambda r: "/api/search?" in r.url and "sort=oldest" in r.url):
         widget.get_by_label("Sort").select_option("oldest")
@@ -77,11 +84,7 @@ def test_widget_sort_and_words_only(page, demo_server, api_server):
 
 def test_widget_reports_a_click_across_origins(page, demo_server, api_server):
     widget = open_widget(page, demo_server, api_server)
-    box = widget.get_by_role("combobox", name="Search city policies")
-    box.fill("rainwater")
-    with page.expect_response(lambda r: "/api/search?" in r.url):
-        box.press("Enter")
-    idle(page)
+    search(page, widget, "rainwater")
     item = widget.locator("li.item").first
     result_id = item.get_attribute("data-id")
     with page.context.expect_page() as opened, \
@@ -97,10 +100,6 @@ def test_widget_marks_meaning_hits(page, demo_server, api_server):
     meaning = [r["id"] for r in api["results"] if r["match"] == "meaning"]
     assert meaning, "the fixture index should find a record by meaning for this query"
     widget = open_widget(page, demo_server, api_server)
-    box = widget.get_by_role("combobox", name="Search city policies")
-    box.fill("bike lanes")
-    with page.expect_response(lambda r: "/api/search?" in r.url and "bike" in r.url):
-        box.press("Enter")
-    idle(page)
+    search(page, widget, "bike lanes")
     assert widget.locator("li.item:has(.mean)").count() == len(meaning)
     assert widget.locator("li.item .mean").first.text_content() == "Similar in meaning"
