@@ -19,7 +19,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from indexer.converters.base import RawRecord, check_size, source_path
-from indexer.converters.office_text import join_text_lines, office_record
+from indexer.converters.office_text import cell_text, join_text_lines, office_record
 from indexer.converters.zip_guard import open_zip
 from indexer.errors import ConversionError
 
@@ -85,7 +85,7 @@ def _table_lines(table: Table, depth: int) -> list[str]:
                 parts = [cell.text]
             else:
                 parts = [line for block in cell.iter_inner_content() for line in _block_lines(block, depth + 1)]
-            text = " ".join(" ".join(parts).split())
+            text = cell_text(parts)
             if text:
                 cells.append(text)
         if cells:

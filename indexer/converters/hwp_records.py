@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from indexer.converters.office_text import cell_text
 from indexer.errors import ConversionError
 
 HWPTAG_BEGIN = 0x10
@@ -195,7 +196,7 @@ def _table(control: Record, out: SectionText) -> list[str]:
             current.extend(_paragraph(child, out))
     rows: dict[int, list[tuple[int, int, str]]] = {}
     for row, col, position, lines in cells:
-        text = " ".join(" ".join(lines).split())
+        text = cell_text(lines)
         if text:
             rows.setdefault(row, []).append((col, position, text))
     return [" ".join(text for _, _, text in sorted(rows[row])) for row in sorted(rows)]

@@ -19,7 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from indexer.converters.base import RawRecord, check_size, source_path
-from indexer.converters.office_text import join_text_lines, office_record
+from indexer.converters.office_text import cell_text, join_text_lines, office_record
 from indexer.converters.zip_guard import open_zip, read_member
 from indexer.errors import ConversionError
 
@@ -167,7 +167,7 @@ def _table(table: etree._Element, notes: list[str]) -> list[str]:
                 continue
             inner: list[str] = []
             _walk(cell, inner, notes)
-            text = " ".join(" ".join(inner).split())
+            text = cell_text(inner)
             if text:
                 cells.append(text)
         if cells:

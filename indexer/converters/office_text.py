@@ -92,6 +92,11 @@ def dated_line(body: str) -> str | None:
     return None
 
 
+def cell_text(lines: list[str]) -> str:
+    """A table cell's lines as one run of text (a row is its non-empty cells' texts, space-joined)."""
+    return " ".join(" ".join(lines).split())
+
+
 def join_text_lines(lines: list[str]) -> str:
     """Clean lines joined by newlines: spaces collapsed, private-use glyphs (decorative rules and
     bullets of Hangul fonts) dropped, runs of blank lines kept as one empty line."""
