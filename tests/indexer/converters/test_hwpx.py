@@ -96,19 +96,15 @@ def test_a_section_whose_zip_header_understates_its_size_is_reported(tmp_path):
     path = write_hwpx(tmp_path / "liar.hwpx", [section(para(text("가" * 50))) + b" " * (8 << 20)])
     data = bytearray(path.read_bytes())
     name = b"Contents/section0.xml"
-    # rewrite the declared uncompressed size (local header and central directory) to 4 KB
-    local = data.find(b"PK\x03\x04")
-    while local != -1:
-        name_length = struct.unpack_from("<H", data, local + 26)[0]
-        if data[local + 30:local + 30 + name_length] == name:
-            struct.pack_into("<I", data, local + 22, 4096)
-        local = data.find(b"PK\x03\x04", local + 4)
-    central = data.find(b"PK\x01\x02")
-    while central != -1:
-        name_length = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46:central + 46 + name_length] == name:
-            struct.pack_into("<I", data, central + 24, 4096)
-        central = data.find(b"PK\x01\x02", central + 4)
+    # rewrite the declared uncompressed size (local header and central directory) to 4 KB:
+    # (signature, offset of the name length, of the name, of the uncompressed size)
+    for signature, length_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        header = data.find(signature)
+        while header != -1:
+            name_length = struct.unpack_from("<H", data, header + length_at)[0]
+            if data[header + name_at:header + name_at + name_length] == name:
+                struct.pack_into("<I", data, header + size_at, 4096)
+            header = data.find(signature, header + 4)
     path.write_bytes(bytes(data))
     with pytest.raises(ConversionError, match="corrupt HWPX"):
         hwpx.convert(path, tmp_path)
