@@ -209,8 +209,6 @@ class OnnxUniversalSentenceEncoder:
         resources = _resources()
         self._tokenizer = sentencepiece.SentencePieceProcessor(model_file=os.path.join(resources, "sp.model"))
         self._weights = NumpyBackend(os.path.join(resources, "weights.npz"), self._tokenizer, threads=threads)
-        self._row_scale = self._weights.scale.astype(np.float32)
-        self._row_low = self._weights.lo.astype(np.float32)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -256,8 +254,8 @@ class OnnxUniversalSentenceEncoder:
         """The sum of the 1280-d features of one text's tokens, from the ONNX graph."""
         part = ids % _NUM_CHUNKS  # the table is stored as interleaved quantized blocks
         return self._session.run(None, {"codes": self._weights.table[ids], "windows": _windows(len(ids)),
-                                        "row_scale": self._row_scale[part, None],
-                                        "row_low": self._row_low[part, None]})[0][0]
+                                        "row_scale": self._weights.scale[part, None],
+                                        "row_low": self._weights.lo[part, None]})[0][0]
 
     def _head(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The model's head, as the numpy backend computes it: project the token sums, scale

@@ -187,7 +187,7 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     metadata = _metadata("build", previous, count, sources, skipped, started, workers=workers, **extra)
-    _publish(index_dir, name, tmp, metadata, live_count, force, derived=True)
+    _publish(index_dir, name, tmp, metadata, live_count, force, check=False, derived=True)  # checked above
     return BuildSummary("build", name, previous, count, skipped, added=count, switched=True,
                         seconds=time.monotonic() - started)
 
