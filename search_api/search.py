@@ -236,8 +236,7 @@ def _score_all(searcher, query, size: int, params: SearchParams) -> tuple[np.nda
         return score_with_matchers(searcher, query, size, params)
     mask, scores, timed_out = lexical.score_all(query, params.deadline)
     if timed_out:
-        log.warning("search over its %.1f s budget: %r", params.time_limit, params.q[:100])
-        params.timed_out = True
+        _over_budget(params)
     return mask, scores
 
 
@@ -250,9 +249,14 @@ def score_with_matchers(searcher, query, size: int, params: SearchParams) -> tup
     mask = np.zeros(size, dtype=bool)
     scores = np.zeros(size, dtype=np.float64)
     if not walk_matches(searcher, query, mask, scores, lambda: time.monotonic() <= params.deadline):
-        log.warning("search over its %.1f s budget: %r", params.time_limit, params.q[:100])
-        params.timed_out = True
+        _over_budget(params)
     return mask, scores
+
+
+def _over_budget(params: SearchParams) -> None:
+    """Mark the search ``timed_out`` (what was scored by then is counted and ranked) and log it."""
+    log.warning("search over its %.1f s budget: %r", params.time_limit, params.q[:100])
+    params.timed_out = True
 
 
 def _page(mask: np.ndarray, scores: np.ndarray | None, arrays: FacetArrays, params: SearchParams) -> list[int]:

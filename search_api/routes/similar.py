@@ -19,7 +19,6 @@ from whoosh.query.compound import DefaultOr as Or  # see search_api.query_builde
 from search_api.expansion import TRANSLATION_BOOST, translation_alternatives
 from search_api.params import MAX_SIZE, int_param
 from search_api.query_builder import QueryBuilder
-from search_api.query_parser import Item
 from search_api.routes.documents import _docnum
 from search_api.retrieval.meaning import meaning_view
 from search_api.search import _result

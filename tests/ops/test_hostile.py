@@ -417,7 +417,6 @@ def test_served_long_urls_get_our_json_414_and_no_control_socket_is_shared(corpu
 
 
 def test_log_lines_never_carry_a_query_string():
-    import io
     import logging
 
     from search_api.logging_setup import JsonFormatter
