@@ -182,8 +182,7 @@ class EmbeddingRun:
                 process.kill()
             process.join()
         self.processes = []
-        if not self.cache.closed:
-            self.cache.close(commit=False)
+        self.cache.close(commit=False)  # a no-op once closed
         shutil.rmtree(self.parts_dir, ignore_errors=True)
 
     def _write(self) -> None:
