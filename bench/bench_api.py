@@ -185,8 +185,8 @@ def whoosh_latencies(index: Path, queries: list[dict]) -> list[float]:
 
     from indexer.analysis import BM25_PARAMS
     from indexer.index.generations import open_live
-    from search_api.query_builder import QueryBuilder
-    from search_api.query_parser import parse_query
+    from search_api.query.build import QueryBuilder
+    from search_api.query.parse import parse_query
     from whoosh.scoring import BM25F
 
     ix, _ = open_live(index)

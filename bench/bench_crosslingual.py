@@ -27,8 +27,8 @@ from bench import _devsets  # noqa: E402
 from bench.bench_relevance import _index, _policy_schema  # noqa: E402
 from indexer.analysis import BM25_PARAMS  # noqa: E402
 from search_api.errors import APIError  # noqa: E402
-from search_api.query_builder import QueryBuilder  # noqa: E402
-from search_api.query_parser import parse_query  # noqa: E402
+from search_api.query.build import QueryBuilder  # noqa: E402
+from search_api.query.parse import parse_query  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = Path(__file__).resolve().parent / "crosslingual_queries.tsv"
@@ -52,7 +52,7 @@ def _rr(ranked: list[tuple[str, str]], relevant: set[str]) -> float:
 
 def crosslingual(index_dir: Path, expand: bool, verbose: bool = False, mode: str = "lexical") -> dict[str, float]:
     """MRR@10 of the check set through ``run_search`` (expansion on or off; lexical or hybrid)."""
-    from search_api import search as search_module
+    from search_api.query import search as search_module
     from search_api.index_reader import IndexHolder
 
     holder = IndexHolder(index_dir)

@@ -59,7 +59,7 @@ def main() -> None:
     if not (_devsets.available("ko") and _devsets.available("en")):
         sys.exit(f"the dev sets are not at {_devsets.EVAL_DEV}")
     from indexer.index.builder import build_index
-    from search_api.analytics import AnalyticsStore
+    from search_api.ops.analytics import AnalyticsStore
 
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         tmp = Path(tmp)

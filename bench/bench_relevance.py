@@ -85,8 +85,8 @@ def _plain_query(text: str, schema: fields.Schema) -> query.Query:
 
 def api_query(text: str, searcher) -> query.Query:
     """The API's own query semantics: every word must match, else any word (search_api)."""
-    from search_api.query_builder import QueryBuilder
-    from search_api.query_parser import parse_query
+    from search_api.query.build import QueryBuilder
+    from search_api.query.parse import parse_query
 
     builder = QueryBuilder(searcher.schema)
     parsed = parse_query(text, max_chars=100_000, max_terms=100_000)
@@ -105,9 +105,9 @@ def api_vectorized(text: str, searcher) -> list[str]:
     """The API's query semantics ranked as /api/search ranks: vectorized over postings arrays."""
     import numpy as np
 
-    from search_api.query_builder import QueryBuilder
-    from search_api.query_parser import parse_query
-    from search_api.retrieval.lexical import LexicalIndex, attach, attached
+    from search_api.query.build import QueryBuilder
+    from search_api.query.parse import parse_query
+    from search_api.query.lexical import LexicalIndex, attach, attached
 
     lexical = attached(searcher)
     if lexical is None:
@@ -170,7 +170,7 @@ SYSTEMS: dict[str, tuple[Callable[[], fields.Schema], Callable, Callable[[], BM2
     "policy": (_policy_schema, build_query, lambda: BM25F(**BM25_PARAMS)),
     # the API's query semantics (all words, else any; cross-lingual expansion) on the same fields
     "api": (_policy_schema, api_query, lambda: BM25F(**BM25_PARAMS)),
-    # /api/search's own ranking: vectorized over postings arrays (search_api.retrieval.lexical)
+    # /api/search's own ranking: vectorized over postings arrays (search_api.query.lexical)
     "api-vec": (_policy_schema, api_vectorized, lambda: BM25F(**BM25_PARAMS)),
     # ablation: the API's ranking on an index without the Hangul bigram fields
     "api-vec-nobigram": (_morph_schema, api_vectorized, lambda: BM25F(**BM25_PARAMS)),
@@ -210,7 +210,7 @@ def evaluate_modes(name: str, modes: list[str]) -> dict[str, dict[str, float]]:
     """MRR@10 and Recall@10 of ``run_search`` in each mode over the dev set ``name``."""
     from indexer.extract import extract_sources
     from search_api.index_reader import Snapshot
-    from search_api.search import SearchParams, run_search
+    from search_api.query.search import SearchParams, run_search
 
     ds = _devsets.load(name)
     out: dict[str, dict[str, float]] = {}

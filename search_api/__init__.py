@@ -37,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _operations(app: Flask) -> None:
     """Request ids + JSON access log, metrics, limits, admin routes (docs/operations.md)."""
-    from search_api import limits, logging_setup, metrics
+    from search_api.ops import limits, logging_setup, metrics
     from search_api.routes import admin, analytics
 
     logging_setup.install(app)

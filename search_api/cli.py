@@ -78,8 +78,8 @@ def request_line_limit(max_url_chars: int) -> int:
 def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Path, ...], threads: int, timeout: int,
           verify: bool, control_socket: Path | None) -> None:
     """Serve the API with gunicorn."""
-    from search_api import logging_setup
-    from search_api.admin import prepare_metrics_dir, verify_or_rollback
+    from search_api.ops import logging_setup
+    from search_api.ops.admin import prepare_metrics_dir, verify_or_rollback
 
     logging_setup.configure()
     ensure_index(index, build_from)
@@ -88,7 +88,7 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
     prepare_metrics_dir()
     from gunicorn.app.base import BaseApplication
 
-    from search_api.metrics import child_exit
+    from search_api.ops.metrics import child_exit
 
     from search_api import create_app
     from search_api.settings import Settings
@@ -134,7 +134,7 @@ def query(q: str, index: Path, city, topic, lang, type_, sort: str, size: int, a
     from search_api.index_reader import IndexHolder
     from search_api.params import search_params
     from search_api.routes.search import _city_name
-    from search_api.search import run_search
+    from search_api.query.search import run_search
 
     args = MultiDict([("q", q), ("sort", sort), ("size", str(size))]
                      + [("city", c) for c in city] + [("topic", t) for t in topic]
@@ -164,8 +164,8 @@ def query(q: str, index: Path, city, topic, lang, type_, sort: str, size: int, a
 @click.option("--json", "as_json", is_flag=True, help="The report as /api/admin/analytics returns it.")
 def analytics(index: Path, db: Path | None, days: int, limit: int, as_json: bool) -> None:
     """Query analytics: top and zero-result queries, the daily trend, slowest queries, clicks."""
-    from search_api.analytics import FILENAME, AnalyticsStore
-    from search_api.analytics_text import report_lines
+    from search_api.ops.analytics import FILENAME, AnalyticsStore
+    from search_api.ops.analytics_text import report_lines
 
     path = db or index / FILENAME
     if not path.is_file():

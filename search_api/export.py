@@ -11,7 +11,8 @@ import json
 from typing import Any, Iterable, Iterator
 
 from search_api.index_reader import Snapshot
-from search_api.search import Ranking, hit_page, record_url
+from search_api.query.links import record_url
+from search_api.query.search import Ranking, hit_page
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 #: Columns of an export, in order (CSV header and JSON keys alike).

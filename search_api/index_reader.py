@@ -21,9 +21,9 @@ from indexer.analysis import BM25_PARAMS
 from indexer.index.generations import live_name, open_live
 
 from search_api.errors import APIError
-from search_api.facet_arrays import FacetArrays
-from search_api.retrieval.lexical import LexicalIndex, attach
-from search_api.retrieval.pages import PageTerms
+from search_api.query.facets import FacetArrays
+from search_api.query.lexical import LexicalIndex, attach
+from search_api.query.pages import PageTerms
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class Snapshot:
 
     def _open_semantic(self, index_dir: Path):
         from indexer.index.generations import generations_dir
-        from search_api.retrieval.semantic import SemanticIndex
+        from search_api.query.semantic import SemanticIndex
 
         gen_dir = generations_dir(index_dir) / self.generation
         semantic = SemanticIndex.open(gen_dir, self.metadata.get("files", {}), self.facets)

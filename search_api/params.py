@@ -4,7 +4,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from search_api.errors import bad_request
-from search_api.search import SearchParams
+from search_api.query.search import SearchParams
 
 SORTS = ("relevance", "newest", "oldest")
 #: hybrid: words and meaning; lexical: words only; semantic: meaning only.

@@ -22,7 +22,7 @@ class Settings:
     #: Seconds between checks for a new index generation.
     refresh_interval: float = 0.5
     #: Longest query accepted, in characters (a pasted paragraph fits), and most terms the
-    #: lexical leg keeps of it (the most significant ones: search_api.retrieval.long_query).
+    #: lexical leg keeps of it (the most significant ones: search_api.query.long_query).
     max_query_chars: int = 3000
     #: Seconds the ranking of one search may take before the hits ranked so far are returned.
     search_time_limit: float = 5.0

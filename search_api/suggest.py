@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from search_api.query_parser import parse_query
+from search_api.query.parse import parse_query
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")

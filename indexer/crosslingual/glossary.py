@@ -6,7 +6,7 @@ index's own analyzer in query mode), so ``masks`` finds ``mask``, ``public
 transportation`` finds ``public transport``, ``대중교통을`` finds ``대중교통`` and the
 spaced ``기후 변화`` finds ``기후변화``.
 
-Used by the query expansion (``search_api.expansion``), the translation linker
+Used by the query expansion (``search_api.query.expansion``), the translation linker
 (``indexer.enrich.translations``) and ``policy-index glossary-propose``.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Per-generation facet arrays: which documents are live and canonical, dates, facet values.
 
 Written once per generation into ``<generation>/derived/`` (one pass over the stored
-records) and memory-mapped by every API worker (``search_api.facet_arrays``)::
+records) and memory-mapped by every API worker (``search_api.query.facets``)::
 
     facets-live.npy, facets-canonical.npy   bool  [N]
     facets-date.npy                         int64 [N]  YYYYMMDD, 0 when undated

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 DERIVED = "derived"
 POSTINGS_META = "postings.json"
-#: Fields whose postings are exported: what search_api.query_builder/expansion query.
+#: Fields whose postings are exported: what search_api.query.build/expansion query.
 POSTING_FIELDS = ("title", "body", "title_bigram", "body_bigram", "city", "city_ko")
 FORMAT_VERSION = 1
 

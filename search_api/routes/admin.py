@@ -5,10 +5,10 @@ from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request
 
-from search_api.admin import admin_required, job_store, jobs_dir, settings
+from search_api.ops.admin import admin_required, job_store, jobs_dir, settings
 from search_api.errors import APIError
-from search_api.jobs import JOB_ID, MODES, JobBusy, start_job
-from search_api.zero_results import latest_entries
+from search_api.ops.jobs import JOB_ID, MODES, JobBusy, start_job
+from search_api.ops.zero_results import latest_entries
 
 bp = Blueprint("admin", __name__)
 

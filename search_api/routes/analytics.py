@@ -6,8 +6,8 @@ import json
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 
-from search_api.admin import admin_required
-from search_api.analytics import MAX_POSITION, MAX_QUERY, MAX_RESULT_ID, AnalyticsStore, store_for
+from search_api.ops.admin import admin_required
+from search_api.ops.analytics import MAX_POSITION, MAX_QUERY, MAX_RESULT_ID, AnalyticsStore, store_for
 from search_api.errors import APIError, bad_request
 
 bp = Blueprint("analytics", __name__)

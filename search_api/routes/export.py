@@ -10,7 +10,7 @@ from search_api.errors import bad_request
 from search_api.export import FORMATS, export_chunks
 from search_api.params import search_params
 from search_api.routes.search import _city_name
-from search_api.search import ranked_hits
+from search_api.query.search import ranked_hits
 
 bp = Blueprint("export", __name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 
 from search_api.params import search_params, ui_lang
-from search_api.search import SearchParams, facet_lists, filter_masks, run_search
+from search_api.query.search import SearchParams, facet_lists, filter_masks, run_search
 from search_api.suggest import suggest
 
 bp = Blueprint("search", __name__)
@@ -36,7 +36,7 @@ def search():
 
 def _zero_result(body: dict) -> None:
     """Count a search that found nothing, and log it for staff when the log is configured."""
-    from search_api.metrics import count_zero_result
+    from search_api.ops.metrics import count_zero_result
 
     count_zero_result()
     zero_log = current_app.extensions.get("policy_search.zero_result_log")

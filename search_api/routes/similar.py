@@ -2,7 +2,7 @@
 
 When the generation has embeddings (and semantic search is on), by meaning: the mean of
 the record's chunk vectors against every chunk, the best chunk per record
-(search_api.retrieval.semantic), the same in either language. Otherwise by words: the record's key terms (Whoosh's Bo1 key terms of its title and body, weighted),
+(search_api.query.semantic), the same in either language. Otherwise by words: the record's key terms (Whoosh's Bo1 key terms of its title and body, weighted),
 the glossary translations of the policy concepts it names (so a Korean record
 finds English ones and back), and its cities' tags; itself, its duplicates and
 non-canonical copies are left out.
@@ -14,14 +14,14 @@ from collections import Counter
 import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 from whoosh import query as Q
-from whoosh.query.compound import DefaultOr as Or  # see search_api.query_builder
+from whoosh.query.compound import DefaultOr as Or  # see search_api.query.build
 
-from search_api.expansion import TRANSLATION_BOOST, translation_alternatives
+from search_api.query.expansion import TRANSLATION_BOOST, translation_alternatives
 from search_api.params import MAX_SIZE, int_param
-from search_api.query_builder import QueryBuilder
+from search_api.query.build import QueryBuilder
 from search_api.routes.documents import _docnum
-from search_api.retrieval.meaning import meaning_view
-from search_api.search import _result
+from search_api.query.meaning import meaning_view
+from search_api.query.search import _result
 
 bp = Blueprint("similar", __name__)
 KEY_TERMS = 16

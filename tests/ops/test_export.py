@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from search_api.facet_arrays import FACETS
+from search_api.query.facets import FACETS
 from tests.ops.helpers import indexer
 
 

@@ -32,8 +32,8 @@ def hostile_app(corpus_index):
 @given(q=queries)
 def test_parser_and_builder_never_crash(q, hostile_app):
     from indexer.index.pages import query_terms
-    from search_api.query_builder import QueryBuilder
-    from search_api.query_parser import parse_query
+    from search_api.query.build import QueryBuilder
+    from search_api.query.parse import parse_query
 
     try:
         parsed = parse_query(q)
@@ -419,7 +419,7 @@ def test_served_long_urls_get_our_json_414_and_no_control_socket_is_shared(corpu
 def test_log_lines_never_carry_a_query_string():
     import logging
 
-    from search_api.logging_setup import JsonFormatter
+    from search_api.ops.logging_setup import JsonFormatter
 
     record = logging.LogRecord("gunicorn.error", logging.ERROR, __file__, 1, "Error handling request %s %s",
                                ("GET", "/api/search?q=secret&access_token=abc"), None)
@@ -453,7 +453,7 @@ def test_a_reindex_job_lists_every_skipped_input(index_dir, tmp_path):
 def test_sibling_indexes_do_not_share_jobs(tmp_path):
     import json as _json
 
-    from search_api.jobs import default_jobs_dir
+    from search_api.ops.jobs import default_jobs_dir
 
     one, two = tmp_path / "one", tmp_path / "two"
     assert default_jobs_dir(one) == one.resolve() / "jobs" != default_jobs_dir(two)

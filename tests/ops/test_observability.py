@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from search_api import create_app
-from search_api.limits import TokenBuckets, client_address, parse_rate
-from search_api.logging_setup import JsonFormatter
+from search_api.ops.limits import TokenBuckets, client_address, parse_rate
+from search_api.ops.logging_setup import JsonFormatter
 from tests.ops.helpers import live
 
 TOKEN = "obs-token"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from search_api import create_app
-from search_api.analytics import AnalyticsStore, connect
+from search_api.ops.analytics import AnalyticsStore, connect
 from tests.search_api.conftest import LiveServer
 
 TOKEN = "analytics-test-token"

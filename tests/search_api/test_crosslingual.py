@@ -6,8 +6,8 @@ from urllib.parse import quote
 from whoosh import query as Q
 
 from indexer.crosslingual.glossary import glossary
-from search_api.query_builder import QueryBuilder
-from search_api.query_parser import parse_query
+from search_api.query.build import QueryBuilder
+from search_api.query.parse import parse_query
 
 MASK = "Introduction of the App Report System for Mandatory Mask Wearing on Public Transportation"
 SOLAR = "Sunlight Brightens up the Parks and Bicycle Lanes of Seoul"
@@ -67,7 +67,7 @@ def test_same_language_matches_rank_first(client):
 
 
 def test_translations_weigh_less_and_multiword_terms_are_units(app):
-    from search_api.expansion import TRANSLATION_BOOST
+    from search_api.query.expansion import TRANSLATION_BOOST
 
     assert 0 < TRANSLATION_BOOST < 1
     holder = app.extensions["policy_search.index"]
@@ -90,7 +90,7 @@ def test_translations_weigh_less_and_multiword_terms_are_units(app):
 
 
 def test_expansion_off_finds_no_english_record_for_korean(app):
-    from search_api.search import SearchParams, run_search
+    from search_api.query.search import SearchParams, run_search
 
     holder = app.extensions["policy_search.index"]
     with holder.snapshot() as snapshot:

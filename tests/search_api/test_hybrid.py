@@ -8,7 +8,7 @@ import pytest
 from indexer.index.builder import build_records
 from search_api import create_app
 from search_api.index_reader import Snapshot
-from search_api.search import SearchParams, run_search
+from search_api.query.search import SearchParams, run_search
 from tests.search_api.conftest import LiveServer
 from tests.search_api.meaning_records import MEANING_RECORDS
 

@@ -10,10 +10,10 @@ from indexer.index import build_records, delete_records, update_records
 from indexer.index import generations as gens
 from indexer.index.health import verify
 from indexer.index.pages import best_page, query_terms
-from search_api.facet_arrays import FacetArrays
+from search_api.query.facets import FacetArrays
 from search_api.index_reader import Snapshot
-from search_api.query_builder import QueryBuilder
-from search_api.query_parser import parse_query
+from search_api.query.build import QueryBuilder
+from search_api.query.parse import parse_query
 from tests.indexer.index.conftest import make_record
 
 PAGES = [{"number": 1, "text": "Opening words about parks and rivers."},

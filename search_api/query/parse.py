@@ -40,7 +40,7 @@ def parse_query(q: str, max_chars: int = 500, max_terms: int | None = 32) -> Par
     """Parse ``q``; raises APIError(400) only for a query too long or too complex.
 
     ``max_terms`` None accepts any number of terms (``/api/search`` keeps the most
-    significant ones of a long query instead: search_api.retrieval.long_query).
+    significant ones of a long query instead: search_api.query.long_query).
     """
     if len(q) > max_chars:
         raise bad_request("query_too_long", f"q is longer than {max_chars} characters")

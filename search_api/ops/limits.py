@@ -118,7 +118,7 @@ def install(app: Flask) -> None:
                                  settings.trusted_proxies)
         wait = buckets.take(client)
         if wait > 0:
-            from search_api.metrics import count_rate_limited
+            from search_api.ops.metrics import count_rate_limited
 
             count_rate_limited()
             raise APIError(429, "rate_limited", f"too many requests; retry in {math.ceil(wait)} s",

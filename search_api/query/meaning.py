@@ -6,9 +6,10 @@ from typing import Any
 import numpy as np
 
 from indexer.embed.chunks import BODY, PAGE
-from search_api.highlight import opening
-from search_api.retrieval.fusion import Fused, fuse, semantic_only, text_lang
-from search_api.retrieval.semantic import SemanticScores, embed_query
+from search_api.query.links import record_url
+from search_api.query.snippets import opening
+from search_api.query.fusion import Fused, fuse, semantic_only, text_lang
+from search_api.query.semantic import SemanticScores, embed_query
 
 
 def _scores(snapshot, q: str) -> SemanticScores:
@@ -16,7 +17,7 @@ def _scores(snapshot, q: str) -> SemanticScores:
 
 
 def hybrid(snapshot, q: str, lex_mask: np.ndarray, lex_scores: np.ndarray | None, relaxed: bool) -> Fused:
-    """Words and meaning fused over the live canonical records (search_api.retrieval.fusion)."""
+    """Words and meaning fused over the live canonical records (search_api.query.fusion)."""
     arrays = snapshot.facets
     semantic = snapshot.semantic
     same_lang = (semantic.doc_lang == text_lang(q)) | (semantic.doc_lang == "mixed")  # words can match natively
@@ -30,8 +31,6 @@ def semantic_leg(snapshot, q: str, allowed: np.ndarray) -> Fused:
 
 def meaning_view(snapshot, docnum: int, row: int, result: dict[str, Any]) -> None:
     """Point a meaning hit at its best chunk ``row``: that chunk as the snippet, its page for a PDF."""
-    from search_api.search import record_url
-
     semantic = snapshot.semantic
     if row < 0:
         return

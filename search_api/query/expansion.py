@@ -27,13 +27,13 @@ from typing import Protocol
 
 from whoosh import query as Q
 from whoosh.fields import Schema
-from whoosh.query.compound import DefaultOr as Or  # see search_api.query_builder
+from whoosh.query.compound import DefaultOr as Or  # see search_api.query.build
 
-from search_api.query_parser import Item, ParsedQuery
+from search_api.query.parse import Item, ParsedQuery
 
 
 class ItemQueries(Protocol):
-    """What expansion needs of a query builder (search_api.query_builder.QueryBuilder is one).
+    """What expansion needs of a query builder (search_api.query.build.QueryBuilder is one).
 
     A protocol, so that this module does not import the builder that imports it.
     """

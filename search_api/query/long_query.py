@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from search_api.query_parser import Item, ParsedQuery
+from search_api.query.parse import Item, ParsedQuery
 
 
 def keep_significant(parsed: ParsedQuery, builder, searcher, max_terms: int) -> ParsedQuery:

@@ -15,7 +15,7 @@ from whoosh.searching import Searcher
 
 from indexer.index.page_terms import PAGE_KINDS
 from indexer.index.postings import DERIVED
-from search_api.retrieval.lexical import LexicalIndex
+from search_api.query.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
 

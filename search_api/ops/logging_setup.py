@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, g, has_request_context, request
 
-from search_api.zero_results import ZeroResultLog
+from search_api.ops.zero_results import ZeroResultLog
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger("policy_search.access")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search_api.retrieval.semantic import SemanticScores
+from search_api.query.semantic import SemanticScores
 
 #: Robust z-score from which a record enters the result set by meaning alone.
 Z_ENTER = 4.0

@@ -6,7 +6,7 @@ Layout of the jobs folder (``POLICY_SEARCH_JOBS_DIR``, default ``<index>/jobs``)
     JOBS/<id>.json       state of each job (written atomically)
 
 A request never runs the indexer: :func:`start_job` spawns a *runner*
-(``python -m search_api.jobs run ...``) in its own session, which takes the job
+(``python -m search_api.ops.jobs run ...``) in its own session, which takes the job
 lock without waiting. If the lock is held, the runner answers ``busy <id>`` and
 exits (the request gets 409); else it writes the job state, answers
 ``started <id>`` and runs ``python -m indexer.cli build|update SRC... --index DIR``
@@ -136,7 +136,7 @@ def start_job(jobs_dir: Path, index_dir: Path, sources: list[str], mode: str,
         raise ValueError(mode)
     jobs_dir = Path(jobs_dir)
     jobs_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "search_api.jobs", "run", "--jobs-dir", str(jobs_dir),
+    command = [sys.executable, "-m", "search_api.ops.jobs", "run", "--jobs-dir", str(jobs_dir),
                "--index", str(index_dir), "--mode", mode, "--request-id", request_id or ""]
     command += ["--source=" + s for s in sources]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
@@ -278,7 +278,7 @@ def _live(index_dir: Path) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m search_api.jobs")
+    parser = argparse.ArgumentParser(prog="python -m search_api.ops.jobs")
     sub = parser.add_subparsers(dest="command", required=True)
     runner = sub.add_parser("run")
     runner.add_argument("--jobs-dir", type=Path, required=True)

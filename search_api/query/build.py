@@ -16,8 +16,8 @@ from whoosh.fields import Schema
 # missing from the top 10); the binary tree of union matchers is always right.
 from whoosh.query.compound import DefaultOr as Or
 
-from search_api.expansion import expanded_groups
-from search_api.query_parser import Item, ParsedQuery
+from search_api.query.expansion import expanded_groups
+from search_api.query.parse import Item, ParsedQuery
 
 TEXT_FIELDS = ("title", "body")
 BIGRAM_FIELDS = ("title_bigram", "body_bigram")
@@ -28,7 +28,7 @@ class QueryBuilder:
 
     def __init__(self, schema: Schema, expand: bool = True):
         self.schema = schema
-        self.expand = expand  # cross-lingual expansion (search_api.expansion)
+        self.expand = expand  # cross-lingual expansion (search_api.query.expansion)
         self.analyzer = schema["body"].analyzer
         self.bigram_fields = [name for name in BIGRAM_FIELDS if name in schema]
 

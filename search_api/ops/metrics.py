@@ -49,7 +49,7 @@ class IndexCollector:
 
     def collect(self):
         from indexer.index import generations as gens
-        from search_api.jobs import JobStore
+        from search_api.ops.jobs import JobStore
 
         info = InfoMetricFamily("policy_search_index", "The live index generation")
         generation = GaugeMetricFamily("policy_search_index_generation", "Counter of the live generation")
@@ -92,7 +92,7 @@ class IndexCollector:
 
 
 def _registry(app: Flask) -> CollectorRegistry:
-    from search_api.jobs import default_jobs_dir
+    from search_api.ops.jobs import default_jobs_dir
 
     settings = app.extensions["policy_search.settings"]
     jobs_dir = settings.jobs_dir or default_jobs_dir(settings.index)

@@ -22,10 +22,10 @@ from indexer.index.builder import build_records, delete_records
 from indexer.index.postings import DERIVED
 from indexer.records import content_hash
 from search_api.index_reader import Snapshot
-from search_api.query_builder import QueryBuilder
-from search_api.query_parser import parse_query
-from search_api.retrieval.lexical import LexicalIndex, attached
-from search_api.search import SearchParams, score_with_matchers
+from search_api.query.build import QueryBuilder
+from search_api.query.parse import parse_query
+from search_api.query.lexical import LexicalIndex, attached
+from search_api.query.search import SearchParams, score_with_matchers
 
 #: Hand-written queries over corpus/ and the fixture records: every construct the builder emits.
 SYNTAX_QUERIES = [
@@ -190,7 +190,7 @@ def test_a_closed_generation_leaves_no_attached_index(corpus_index: Path):
     """attach() keys by searcher weakly: retiring a snapshot frees its arrays (no leak per switch)."""
     import gc
 
-    from search_api.retrieval import lexical as lexical_module
+    from search_api.query import lexical as lexical_module
 
     import weakref
 

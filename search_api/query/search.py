@@ -10,15 +10,16 @@ from typing import Any
 import numpy as np
 from indexer.embed.chunks import PAGE
 from indexer.index.pages import query_terms, score_pages, top_page
-from search_api.facet_arrays import FACETS, FacetArrays
-from search_api.highlight import opening, snippet
+from search_api.query.facets import FACETS, FacetArrays
+from search_api.query.snippets import opening, snippet
 from search_api.index_reader import Snapshot
-from search_api.labels import facet_label
-from search_api.query_builder import QueryBuilder
-from search_api.query_parser import ParsedQuery, parse_query
-from search_api.retrieval.fusion import MATCH_NAMES, MEANING
-from search_api.retrieval.meaning import meaning_view
-from search_api.retrieval.lexical import attached, walk_matches
+from search_api.query.labels import facet_label
+from search_api.query.links import record_url
+from search_api.query.build import QueryBuilder
+from search_api.query.parse import ParsedQuery, parse_query
+from search_api.query.fusion import MATCH_NAMES, MEANING
+from search_api.query.meaning import meaning_view
+from search_api.query.lexical import attached, walk_matches
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class SearchParams:
     ui_lang: str = "en"
     #: hybrid (words and meaning), lexical (words only) or semantic (meaning only).
     mode: str = "hybrid"
-    #: Cross-lingual glossary and city-name expansion of the words (search_api.expansion).
+    #: Cross-lingual glossary and city-name expansion of the words (search_api.query.expansion).
     expand: bool = True
     #: Seconds the ranking of one search may take; past it the hits ranked so far are used.
     time_limit: float = 5.0
@@ -112,7 +113,7 @@ class Ranking:
     query: Any
     relaxed: bool
     #: Per document: matched canonical record (before the filters), score (None: browsing),
-    #: why it matched (search_api.retrieval.fusion), row of its best chunk.
+    #: why it matched (search_api.query.fusion), row of its best chunk.
     matched: np.ndarray
     scores: np.ndarray | None
     match: np.ndarray | None
@@ -127,13 +128,13 @@ class Ranking:
 
 def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_terms: int = 32) -> Ranking:
     """Parse, the lexical leg (every word, else any), then (modes hybrid and semantic, when the
-    generation has embeddings) the semantic leg and the fusion (search_api.retrieval)."""
+    generation has embeddings) the semantic leg and the fusion (search_api.query)."""
     arrays, searcher = snapshot.facets, snapshot.searcher
     parsed = parse_query(params.q, max_chars, None)
     builder = QueryBuilder(searcher.schema, expand=params.expand)
     pasted = parsed.terms > max_terms
     if pasted:  # a pasted text: its most significant words (none when no word of it is indexed)
-        from search_api.retrieval.long_query import keep_significant
+        from search_api.query.long_query import keep_significant
 
         parsed = keep_significant(parsed, builder, searcher, max_terms)
     mode = _mode(snapshot, params)
@@ -143,7 +144,7 @@ def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_te
     match = best_chunk = None
     params.deadline = time.monotonic() + params.time_limit  # one budget for both passes
     if mode == "semantic" and params.q.strip():
-        from search_api.retrieval.meaning import semantic_leg
+        from search_api.query.meaning import semantic_leg
 
         fused = semantic_leg(snapshot, params.q, arrays.live & arrays.canonical)
         matched, scores, match, best_chunk = fused.mask, fused.scores, fused.match, fused.best_chunk
@@ -163,7 +164,7 @@ def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_te
                 matched &= arrays.live
                 relaxed = True
     if mode == "hybrid" and (pasted or not parsed.empty):
-        from search_api.retrieval.meaning import hybrid
+        from search_api.query.meaning import hybrid
 
         fused = hybrid(snapshot, params.q, matched if query is not None else np.zeros_like(matched),
                        scores, relaxed)
@@ -227,7 +228,7 @@ def _score_all(searcher, query, size: int, params: SearchParams) -> tuple[np.nda
     """Every match of ``query`` and its score: ``(mask: bool[size], scores: float64[size])``.
 
     One exact pass serves the match count, the facet counts and the ranking alike. It
-    runs vectorized over the generation's postings arrays (:mod:`search_api.retrieval.lexical`)
+    runs vectorized over the generation's postings arrays (:mod:`search_api.query.lexical`)
     when the searcher has them, else over Whoosh's matchers. Past the time budget the
     search is marked ``timed_out``: what was scored by then is what is counted and ranked.
     """
@@ -300,16 +301,6 @@ def _result(snapshot: Snapshot, docnum: int, score, terms: set[str]) -> dict[str
         "duplicates": record.get("duplicates", []),
         "translations": record.get("translations", []),
     }
-
-
-def record_url(record: dict[str, Any], page: int | None = None) -> str:
-    """The record's own URL where it has one, else its source file here (at its page)."""
-    if record.get("url"):
-        return record["url"]
-    from urllib.parse import quote
-
-    url = f"/api/documents/{quote(record['id'], safe='')}/source"
-    return f"{url}#page={page}" if page else url
 
 
 def matching_page(snapshot: Snapshot, docnum: int, record: dict[str, Any], terms: set[str]) -> int | None:

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from flask import current_app, request
 
 from search_api.errors import APIError
-from search_api.jobs import JobStore, default_jobs_dir
+from search_api.ops.jobs import JobStore, default_jobs_dir
 
 log = logging.getLogger("policy_search.startup")
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from indexer.index.builder import build_records
 from search_api.index_reader import Snapshot
-from search_api.query_builder import QueryBuilder
-from search_api.query_parser import parse_query
-from search_api.retrieval.long_query import keep_significant
+from search_api.query.build import QueryBuilder
+from search_api.query.parse import parse_query
+from search_api.query.long_query import keep_significant
 from tests.search_api.meaning_records import MEANING_RECORDS
 
 

@@ -3,7 +3,7 @@
 The indexer writes each generation's postings as CSR arrays (see
 :mod:`indexer.index.postings`); a :class:`LexicalIndex` memory-maps them, and
 :meth:`LexicalIndex.score_all` evaluates the query built by
-:mod:`search_api.query_builder` / :mod:`search_api.expansion` into a dense match mask
+:mod:`search_api.query.build` / :mod:`search_api.query.expansion` into a dense match mask
 and a dense score vector over Whoosh document numbers, with numpy operations instead
 of a Python loop over every match.
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from indexer.embed.encoder import encoder_identity, get_encoder, vector_space
 from indexer.embed.store import Embeddings
-from search_api.facet_arrays import FacetArrays
+from search_api.query.facets import FacetArrays
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,0 @@
-"""The query path, in reading order: parse, lexical (:mod:`.lexical`), semantic (:mod:`.semantic`), fusion (:mod:`.fusion`)."""
