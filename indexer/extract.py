@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from indexer.converters import SUPPORTED_SUFFIXES, converter_for
 from indexer.conversion_sandbox import ConversionLimits, SandboxPool
-from indexer.converters.base import LOCATION_KEY, RawRecord, collect_skipped
+from indexer.converters.base import LOCATION_KEY, WHOLE_FILE_KEY, RawRecord, collect_skipped
 from indexer.converters.cleaning import strip_format_controls, web_url
 from indexer.enrich.cities import cities_for, gazetteer
 from indexer.enrich.duplicates import SIGNATURE_KEY, link_duplicates, minhash_values
@@ -159,8 +159,11 @@ def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None) -
     if not title.strip():
         raise RecordError("record has no title")
     if "id" not in record:
-        name = SITE_BLOCK_SOURCE if raw.get("site_block") else source_name
-        record["id"] = make_id(name, title, None if raw.get("site_block") else record.get("date"))
+        if raw.get("site_block"):
+            record["id"] = make_id(SITE_BLOCK_SOURCE, title)
+        else:
+            source = (record.get("source") or {}).get("path") or source_name
+            record["id"] = make_id(source, title, record.get("date"), whole_file=bool(raw.get(WHOLE_FILE_KEY)))
     if cut:
         log.warning("%s: record %s cut to %d characters of text (%d more dropped)",
                     source_name, record["id"], MAX_TEXT_CHARS, cut)
@@ -180,6 +183,19 @@ def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None) -
     if concepts is not None:
         record[CONCEPTS_KEY] = sorted(concepts)  # for link_translations, which removes it
     return record
+
+
+def given_id(path: str) -> bool:
+    """Whether the record's id came from its export (JSON/JSONL ids are kept as given)."""
+    return Path(path).suffix.lower() in (".json", ".jsonl")
+
+
+def _next_free(record_id: str, taken: dict[str, str]) -> str:
+    """``record_id`` with the first free ordinal (``~2``, ``~3`` ...) of its file."""
+    n = 2
+    while f"{record_id}~{n}" in taken:
+        n += 1
+    return f"{record_id}~{n}"
 
 
 def _given_cities(given: Any) -> list[dict]:
@@ -286,9 +302,16 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
             log.warning("skipped %s: %s", path, reason)
             continue
         if record["id"] in hashes:
-            if record["content_hash"] != hashes[record["id"]]:
-                log.info("%s: id %s already given by %s; kept the first", path, record["id"], result.origins[record["id"]])
-            continue
+            if record["content_hash"] == hashes[record["id"]]:
+                continue  # the same record again (a site block on every page): kept once
+            if result.origins[record["id"]] == path and not given_id(path):
+                record["id"] = _next_free(record["id"], hashes)  # two records of one file alike in title and date
+            else:
+                reason = (f"id {record['id']!r} already given by {result.origins[record['id']]} "
+                          f"(a different record): not indexed, give one of them another id")
+                result.errors.append((path, reason))
+                log.warning("skipped %s: %s", path, reason)
+                continue
         result.records.append(record)
         result.origins[record["id"]] = path
         hashes[record["id"]] = record["content_hash"]

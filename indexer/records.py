@@ -55,18 +55,28 @@ def short_hash(*parts: str, length: int = 8) -> str:
     return digest.hexdigest()[:length]
 
 
-def make_id(source_name: str, title: str, date: str | None = None) -> str:
-    """Derive a URL-safe id from what identifies a document: source, date and title.
+def make_id(source: str, title: str, date: str | None = None, whole_file: bool = False) -> str:
+    """A URL-safe id that is stable and unique per source: readable where the name allows.
 
-    The title's slug keeps ids readable; a short hash of the full title keeps
-    them unique when slugs collide (or are empty, as for Korean titles).
+    ``source`` is the file's path relative to its source root (``plans/2024 계획.pdf``).
+    A file that is one record (PDF, HWP, HWPX, DOCX) is named by that path alone, so its id
+    survives a better title or a new text; one of many records in a file (a listing page,
+    an export) adds its date and title. The readable part is an ASCII slug of the path (empty
+    for a Korean name); a short hash of the whole path (and title) keeps ids apart where the
+    slugs meet, so two files never share an id.
     """
-    stem = re.sub(r"[^A-Za-z0-9._~-]+", "-", source_name).strip("-") or "source"
-    parts = [stem[:60]]
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source)
+    readable = unicodedata.normalize("NFKD", re.sub(r"[^\x00-\u024f]+", "-", stem))  # Hangul parts apart
+    readable = readable.encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._~-]+", "-", readable)).strip("-._~")[:60].rstrip("-._~")
+    if whole_file:
+        return f"{slug}:{short_hash(source)}" if slug else f"file:{short_hash(source)}"
+    parts = [slug or "source"]
     if date:
         parts.append(date)
-    slug = slugify(title, limit=60)
-    parts.append(f"{slug}-{short_hash(title)}" if slug else short_hash(title))
+    title_slug = slugify(title, limit=60)
+    digest = short_hash(source, title)
+    parts.append(f"{title_slug}-{digest}" if title_slug else digest)
     return ":".join(parts)[:MAX_ID_LENGTH]
 
 

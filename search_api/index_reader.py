@@ -23,7 +23,7 @@ from indexer.index.generations import live_name, open_live
 from search_api.errors import APIError
 from search_api.query.facets import FacetArrays
 from search_api.query.lexical import LexicalIndex, attach
-from search_api.query.pages import PageTerms
+from search_api.query.passages import PassageIndex
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class Snapshot:
         self.facets = FacetArrays.load(Path(self.index.storage.folder), self.searcher)
         self.lexical = LexicalIndex.open(Path(self.index.storage.folder), self.searcher)
         attach(self.searcher, self.lexical)
-        self.pages = PageTerms.open(Path(self.index.storage.folder), self.lexical, self.searcher)
+        self.passages = PassageIndex.open(Path(self.index.storage.folder), self.lexical)
         self.semantic = None
         if semantic:
             try:

@@ -44,6 +44,10 @@ def source_path(path: Path, root: Path) -> str:
 #: for the third record); used in messages, never stored.
 LOCATION_KEY = "_location"
 
+#: Key of a raw record that is its whole file (a PDF or office document): its id is named by
+#: the file's path alone (:func:`indexer.records.make_id`).
+WHOLE_FILE_KEY = "_whole_file"
+
 _skipped: ContextVar[list[tuple[str, str]] | None] = ContextVar("skipped_inputs", default=None)
 
 

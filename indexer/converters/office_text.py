@@ -5,7 +5,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from indexer.converters.base import RawRecord
+from indexer.converters.base import WHOLE_FILE_KEY, RawRecord
 from indexer.converters.cleaning import clean_text
 from indexer.converters.dates import date_stated_in
 from indexer.converters.titles import MAX_TITLE
@@ -70,6 +70,7 @@ def office_record(body: str, stem: str, rel: str, meta_title: str | None = None,
         "body": body,
         "type": OFFICE_TYPE,
         "source": {"path": rel},
+        WHOLE_FILE_KEY: True,
     }
     stated = date_stated_in(body) or dated_line(body)
     if stated:

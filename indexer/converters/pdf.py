@@ -32,7 +32,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 
 from indexer.converters import ocr, pdf_guard
-from indexer.converters.base import RawRecord, check_size, source_path
+from indexer.converters.base import WHOLE_FILE_KEY, RawRecord, check_size, source_path
 from indexer.converters.pdf_layout import Box, reading_order
 from indexer.converters.pdf_tables import Table, TableFinder, has_grid
 from indexer.converters.pdf_text import CID_RE, MAX_PAGE_CHARS, WRAP_MARK, first_line, is_usable, page_text
@@ -364,6 +364,7 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
         "type": "brochure",
         "source": {"path": source_path(path, root)},
         "pages": pages,
+        WHOLE_FILE_KEY: True,
     }
     author = " ".join((meta.get("Author") or "").split())
     if author:

@@ -3,10 +3,10 @@
 A sentence encoder reads a sentence or two well and a long paragraph poorly, so a body is
 cut into windows of whole sentences (at most :data:`WINDOW_CHARS` characters, a longer
 sentence is cut at a space). A PDF's body is the text of its pages, so its windows are
-taken page by page and each carries its page number. Embedding costs time in proportion to
-the text embedded: a record's first :data:`MAX_BODY_WINDOWS` windows (and
-:data:`MAX_PAGE_WINDOWS` per page, :data:`MAX_PAGES` pages) are embedded, which is where a
-policy document says what it is about; the words of the rest are found by the lexical index.
+taken page by page and each carries its page number. Every window of every page (or of the
+body) is embedded, so meaning reaches the page that answers, not only the opening; a record's
+text is capped at ingestion (``indexer.records.MAX_TEXT_CHARS``) and its windows at
+:data:`MAX_WINDOWS`, so a record's embedding cost is bounded.
 """
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ from typing import Any, Iterator
 #: Where a chunk's text comes from (its ``kind``).
 TITLE, BODY, PAGE = 0, 1, 2
 WINDOW_CHARS = 360
-MAX_BODY_WINDOWS = 6
-MAX_PAGE_WINDOWS = 2
-MAX_PAGES = 40
+#: Windows embedded per record at most (about a million characters: the ingestion cap).
+MAX_WINDOWS = 3000
 #: A sentence ends at . ! ? 。 (or a Korean ending 다./요.) before a space, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
@@ -98,14 +97,16 @@ def record_chunks(record: dict[str, Any]) -> list[Chunk]:
         chunks.append(Chunk(TITLE, 0, 0, len(title), title))
     pages = record.get("pages") or []
     if pages:
-        for page in pages[:MAX_PAGES]:
+        for page in pages:
             text = page.get("text") or ""
-            for lo, hi in windows(text, MAX_PAGE_WINDOWS):
+            for lo, hi in windows(text, MAX_WINDOWS - len(chunks)):
                 if _HAS_WORD.search(text[lo:hi]):
                     chunks.append(Chunk(PAGE, int(page["number"]), lo, hi, text[lo:hi]))
+            if len(chunks) >= MAX_WINDOWS:
+                break
     else:
         body = record.get("body") or ""
-        for lo, hi in windows(body, MAX_BODY_WINDOWS):
+        for lo, hi in windows(body, MAX_WINDOWS):
             if _HAS_WORD.search(body[lo:hi]):
                 chunks.append(Chunk(BODY, 0, lo, hi, body[lo:hi]))
     return chunks

@@ -177,7 +177,7 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
             from indexer.embed.store import EmbeddingRun
 
             run = EmbeddingRun.start(tmp, records, index_dir, workers)
-        write_derived(tmp)
+        write_derived(tmp, workers=1 if run is not None else workers)  # the embedding run has the others
         if run is not None:
             extra["embeddings"] = run.finish().as_dict()
             run = None

@@ -1,8 +1,8 @@
 """Arrays derived from a generation's Whoosh index, written once beside it (``<generation>/derived/``).
 
 They are a read-only second view of the committed index, made for request handling:
-postings as CSR arrays (:mod:`indexer.index.postings`), the per-page term counts of
-PDF records (:mod:`indexer.index.page_terms`) and the facet arrays (:mod:`indexer.index.facets`). Written into the temporary
+postings as CSR arrays (:mod:`indexer.index.postings`), the passages of every record and
+their postings (:mod:`indexer.index.passages`) and the facet arrays (:mod:`indexer.index.facets`). Written into the temporary
 generation after the Whoosh commit and before its files are hashed, so ``verify``
 covers them; a failure here fails the build and leaves the live generation serving.
 """
@@ -18,14 +18,16 @@ from whoosh import index as whoosh_index
 import numpy as np
 
 from indexer.index.facets import write_facets
-from indexer.index.page_terms import write_page_terms
+from indexer.index.passages import write_passages
 from indexer.index.postings import DERIVED, write_postings
 
 log = logging.getLogger(__name__)
 
 
-def write_derived(generation_dir: Path) -> Path:
-    """(Re)write the derived arrays of the Whoosh index in ``generation_dir``; return their folder."""
+def write_derived(generation_dir: Path, workers: int = 1) -> Path:
+    """(Re)write the derived arrays of the Whoosh index in ``generation_dir``; return their folder.
+
+    ``workers``: processes that analyze the passages of long records."""
     started = time.monotonic()
     folder = Path(generation_dir) / DERIVED
     shutil.rmtree(folder, ignore_errors=True)  # an update copies the live generation's
@@ -33,12 +35,14 @@ def write_derived(generation_dir: Path) -> Path:
     try:
         with ix.reader() as reader:
             meta = write_postings(reader, folder)
-            vocab = np.load(folder / "postings-body-vocab.npy")
-            vocabptr = np.load(folder / "postings-body-vocabptr.npy")
-            paged = write_page_terms(reader, folder, vocab, vocabptr)
+            postings = {name: {kind: np.load(folder / f"postings-{name}-{kind}.npy", mmap_mode="r")
+                               for kind in ("vocab", "vocabptr", "indptr", "docs", "weights", "lengths")}
+                        for name in meta["fields"]}
+            passages = write_passages(reader, folder, postings, workers)
             write_facets(reader, folder)
     finally:
         ix.close()
-    log.info("derived arrays of %s: %s postings, %d records with pages, in %.1f s", Path(generation_dir).name,
-             sum(f["postings"] for f in meta["fields"].values()), paged, time.monotonic() - started)
+    log.info("derived arrays of %s: %s postings, %d passages (%d records analyzed again), in %.1f s",
+             Path(generation_dir).name, sum(f["postings"] for f in meta["fields"].values()),
+             passages["passages"], passages["analyzed_records"], time.monotonic() - started)
     return folder

@@ -32,6 +32,8 @@ Z_ENTER = 4.0
 Z_MARGIN = 2.0
 #: Robust z-score at which the meaning part of a score starts above 0.
 Z_BASE = 2.0
+#: Records ``mode=semantic`` answers with: the closest in meaning, whatever their cosine.
+SEMANTIC_TOP_K = 100
 #: Smallest robust spread of the cosines (a tiny index has too few records to measure it).
 MIN_SPREAD = 0.02
 #: Weight of meaning against the words' best score (1.0): lexical confidence x same / other language.
@@ -107,9 +109,24 @@ def fuse(lex_mask: np.ndarray, lex_scores: np.ndarray | None, semantic: Semantic
     return Fused(mask, scores, match, semantic.best_chunk)
 
 
-def semantic_only(semantic: SemanticScores, allowed: np.ndarray) -> Fused:
-    """``mode=semantic``: the meaning-entry set, ranked by cosine."""
-    _, enter = calibrate(semantic, allowed)
+def semantic_only(semantic: SemanticScores, allowed: np.ndarray, filtered: np.ndarray | None = None,
+                  k: int = SEMANTIC_TOP_K) -> Fused:
+    """``mode=semantic``: the ``k`` records closest in meaning, ranked by cosine, always (the
+    floor of hybrid search does not apply: meaning is all there is); with filters, also the
+    ``k`` closest among the ``filtered`` records, so a filter never empties the page."""
+    enter = _top(semantic.scores, allowed, k)
+    if filtered is not None:
+        enter |= _top(semantic.scores, filtered, k)
     scores = np.where(enter, semantic.scores, 0.0).astype(np.float64)
     match = np.where(enter, MEANING, 0).astype(np.int8)
     return Fused(enter, scores, match, semantic.best_chunk)
+
+
+def _top(cos: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the ``k`` best cosines among ``allowed`` records that have a vector."""
+    candidates = np.flatnonzero(allowed & (cos > -1.0))
+    mask = np.zeros(len(cos), dtype=bool)
+    if len(candidates) > k:
+        candidates = candidates[np.argpartition(-cos[candidates], k - 1)[:k]]
+    mask[candidates] = True
+    return mask

@@ -24,9 +24,9 @@ def hybrid(snapshot, q: str, lex_mask: np.ndarray, lex_scores: np.ndarray | None
     return fuse(lex_mask, lex_scores, _scores(snapshot, q), arrays.live & arrays.canonical, same_lang, relaxed)
 
 
-def semantic_leg(snapshot, q: str, allowed: np.ndarray) -> Fused:
-    """``mode=semantic``: records by meaning alone."""
-    return semantic_only(_scores(snapshot, q), allowed)
+def semantic_leg(snapshot, q: str, allowed: np.ndarray, filtered: np.ndarray | None = None) -> Fused:
+    """``mode=semantic``: the records closest in meaning (also among the ``filtered`` ones)."""
+    return semantic_only(_scores(snapshot, q), allowed, filtered)
 
 
 def meaning_view(snapshot, docnum: int, row: int, result: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from search_api.query.snippets import opening, snippet
 from search_api.index_reader import Snapshot
 from search_api.query.labels import facet_label
 from search_api.query.links import record_url
+from search_api.query.passages import combine
 from search_api.query.build import QueryBuilder
 from search_api.query.parse import ParsedQuery, parse_query
 from search_api.query.fusion import MATCH_NAMES, MEANING
@@ -119,6 +120,8 @@ class Ranking:
     match: np.ndarray | None
     best_chunk: np.ndarray | None
     masks: dict[str, np.ndarray]
+    #: Per document, the row of its best passage by words (-1: none; None: not scored by passages).
+    best_passage: np.ndarray | None = None
 
     @cached_property
     def terms(self) -> set[str]:
@@ -141,12 +144,13 @@ def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_te
     masks = filter_masks(arrays, params)
     query, relaxed = None, False
     matched, scores = arrays.live.copy(), None
-    match = best_chunk = None
+    match = best_chunk = best_passage = None
     params.deadline = time.monotonic() + params.time_limit  # one budget for both passes
     if mode == "semantic" and params.q.strip():
         from search_api.query.meaning import semantic_leg
 
-        fused = semantic_leg(snapshot, params.q, arrays.live & arrays.canonical)
+        allowed = arrays.live & arrays.canonical
+        fused = semantic_leg(snapshot, params.q, allowed, _combine(allowed, masks) if masks else None)
         matched, scores, match, best_chunk = fused.mask, fused.scores, fused.match, fused.best_chunk
         parsed, pasted = ParsedQuery(), False
     if pasted and parsed.empty:
@@ -163,13 +167,17 @@ def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_te
                 matched, scores = _score_all(searcher, query, arrays.size, params)
                 matched &= arrays.live
                 relaxed = True
+            if snapshot.passages is not None:  # a record ranks by its best passage too
+                passage_best, best_passage = snapshot.passages.best(query)
+                scores = combine(matched, scores, passage_best)
     if mode == "hybrid" and (pasted or not parsed.empty):
         from search_api.query.meaning import hybrid
 
         fused = hybrid(snapshot, params.q, matched if query is not None else np.zeros_like(matched),
                        scores, relaxed)
         matched, scores, match, best_chunk = fused.mask, fused.scores, fused.match, fused.best_chunk
-    return Ranking(mode, builder, query, relaxed, matched & arrays.canonical, scores, match, best_chunk, masks)
+    return Ranking(mode, builder, query, relaxed, matched & arrays.canonical, scores, match, best_chunk, masks,
+                   best_passage)
 
 
 def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_terms: int = 32) -> dict:
@@ -210,7 +218,8 @@ def _hit(snapshot: Snapshot, ranking: Ranking, docnum: int, terms: set[str]) -> 
     kind = None if ranking.match is None else int(ranking.match[docnum])
     by_meaning = kind == MEANING
     score = None if ranking.scores is None else round(float(ranking.scores[docnum]), 4)
-    result = _result(snapshot, docnum, score, set() if by_meaning else terms)
+    passage = -1 if by_meaning or ranking.best_passage is None else int(ranking.best_passage[docnum])
+    result = _result(snapshot, docnum, score, set() if by_meaning else terms, passage)
     if by_meaning:
         meaning_view(snapshot, docnum, int(ranking.best_chunk[docnum]), result)
     result["match"] = MATCH_NAMES.get(kind) if kind else ("words" if ranking.query is not None else None)
@@ -276,14 +285,17 @@ def _page(mask: np.ndarray, scores: np.ndarray | None, arrays: FacetArrays, para
     return [int(d) for d in docs[order][start:end]]
 
 
-def _result(snapshot: Snapshot, docnum: int, score, terms: set[str]) -> dict[str, Any]:
+def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], passage: int = -1) -> dict[str, Any]:
+    """One hit: its snippet from its best passage (``passage``, a row of the passage arrays),
+    else from its page best matching ``terms``, else its opening; linked to that page."""
     record = snapshot.record(docnum)
     analyzer = snapshot.searcher.schema["body"].analyzer
-    text = record.get("body", "")
-    page = matching_page(snapshot, docnum, record, terms)
-    if page is not None:
-        text = next((p["text"] for p in record["pages"] if p["number"] == page), text)
-    elif record.get("pages"):
+    text, page = passage_text(snapshot, record, passage)
+    if page is None and passage < 0:
+        page = matching_page(snapshot, docnum, record, terms)
+        if page is not None:
+            text = next((p["text"] for p in record["pages"] if p["number"] == page), text)
+    if page is None and record.get("pages"):
         page = record["pages"][0]["number"]
     return {
         "id": record["id"],
@@ -303,13 +315,23 @@ def _result(snapshot: Snapshot, docnum: int, score, terms: set[str]) -> dict[str
     }
 
 
+def passage_text(snapshot: Snapshot, record: dict[str, Any], passage: int) -> tuple[str, int | None]:
+    """The text of a hit's best passage and its page (None: not a page); the body when none."""
+    body = record.get("body", "")
+    if passage < 0 or snapshot.passages is None:
+        return body, None
+    page, start, end = snapshot.passages.passage(passage)
+    if page:
+        text = next((p["text"] for p in record.get("pages", []) if p["number"] == page), "")
+        return (text[start:end] or body), page
+    return body[start:end] or body, None
+
+
 def matching_page(snapshot: Snapshot, docnum: int, record: dict[str, Any], terms: set[str]) -> int | None:
-    """The page of a PDF hit that best matches ``terms``; None when no page does (or no pages)."""
+    """The page of a PDF hit that best matches ``terms`` when it has no passages (a generation
+    written before them): its pages analyzed again; None when no page matches."""
     if not record.get("pages") or not terms:
         return None
-    if snapshot.pages is not None:  # per-page term counts prepared at index time
-        return snapshot.pages.best_page(docnum, terms)
-    # a generation written before the page arrays
     return top_page(score_pages(snapshot.searcher, [(p["number"], p["text"]) for p in record["pages"]], terms))
 
 
@@ -322,6 +344,8 @@ def hit_page(snapshot: Snapshot, docnum: int, record: dict[str, Any], ranking: R
         row = int(ranking.best_chunk[docnum])
         kind, page, _, _ = snapshot.semantic.chunk(row) if row >= 0 else (None, None, 0, 0)
         page = page if kind == PAGE else None
+    elif ranking.best_passage is not None:
+        _, page = passage_text(snapshot, record, int(ranking.best_passage[docnum]))
     else:
         page = matching_page(snapshot, docnum, record, ranking.terms)
     return page if page is not None else record["pages"][0]["number"]

@@ -45,11 +45,15 @@ def test_city_names_across_scripts(client):
     assert SHARING_KO in titles or "서울시 자전거 정책" in titles  # Korean records that say 서울
 
 
-def test_mask_subway_ranks_the_english_mask_article_first(client):
+def test_mask_subway_finds_the_english_mask_article_among_the_first(client):
     body = _search(client, "마스크 지하철")
-    assert body["results"][0]["title"] == MASK
+    titles = _titles(body)
+    assert MASK in titles[:2]  # beside the bilingual brochure's page on it, which says it in Korean too
     assert not body["relaxed"]
-    assert "<mark>" in body["results"][0]["snippet"]  # translated terms are highlighted
+    for hit in body["results"][:2]:
+        assert "<mark>" in hit["snippet"]  # translated terms are highlighted
+        if hit["page"] is not None:  # the brochure links to its page on masks in the subway
+            assert "마스크" in hit["snippet"] and hit["url"].endswith(f"#page={hit['page']}")
 
 
 def test_solar_in_korean_finds_the_solar_article(client):

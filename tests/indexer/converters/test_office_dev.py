@@ -79,8 +79,12 @@ def test_extracting_the_folder_indexes_the_readable_and_reports_the_rest(eval_de
     assert set(reasons) == {"ko_password_12345.hwp", "ko_password_12345.hwpx", "ko_nts_drm_markany.hwp"}
     origins = {Path(path).name for path in result.origins.values()}
     readable = {e["file"] for e in _expected() if e["expect"] == "text"}
-    # the HWPX twin of the school forms has the same name, title and text: one record for both
-    assert origins == readable - {"ko_dsm_school_club_forms_2026.hwpx"}
+    # the HWP and HWPX twins of the school forms (same name, title and text) are two records,
+    # never one silently: the second is linked to the first as its near-duplicate
+    assert origins == readable
+    twins = [r for r in result.records if r["source"]["path"].startswith("ko_dsm_school_club_forms_2026.")]
+    assert len({r["id"] for r in twins}) == 2
+    assert sum("duplicate_of" in r for r in twins) == 1
     for record in result.records:
         if record["type"] == "document":
             assert record["lang"] == "ko"

@@ -9,7 +9,6 @@ import numpy as np
 from indexer.index import build_records, delete_records, update_records
 from indexer.index import generations as gens
 from indexer.index.health import verify
-from indexer.index.pages import best_page, query_terms
 from search_api.query.facets import FacetArrays
 from search_api.index_reader import Snapshot
 from search_api.query.build import QueryBuilder
@@ -38,7 +37,7 @@ def test_every_operation_writes_arrays_that_verify_checks(tmp_path: Path):
     build_records(_records(), {}, index, progress=False)
     meta = gens.read_metadata(gens.live_path(index))
     assert "derived/postings-body-docs.npy" in meta["files"] and "derived/facets.json" in meta["files"]
-    assert "derived/pages-counts.npy" in meta["files"]
+    assert "derived/passages-body-rows.npy" in meta["files"] and "derived/passages-first.npy" in meta["files"]
     assert verify(index) == []
     update_records([make_record("late", "Late note", "Busan port and Seoul bike lanes.")], {}, index,
                    sources=[str(tmp_path / "late")], progress=False)
@@ -78,21 +77,25 @@ def test_facet_arrays_read_back_as_built_from_the_records(tmp_path: Path):
         snapshot.retire()
 
 
-def test_page_from_index_time_counts_is_the_page_re_analysis_picks(tmp_path: Path):
+def test_best_passage_is_the_page_that_holds_the_words(tmp_path: Path):
     index = tmp_path / "index"
     build_records(_records(), {}, index, progress=False)
     snapshot = Snapshot(index)
     try:
-        assert snapshot.pages is not None
+        assert snapshot.passages is not None
         docnum = snapshot.facets.ids["brochure"]
         builder = QueryBuilder(snapshot.searcher.schema, expand=False)
         picked = {}
-        for text in ("seoul bike lanes", "서울 자전거", "closing", "rivers", "nothingmatcheshere seoul"):
+        for text in ("seoul bike lanes", "서울 자전거", "closing", "rivers"):
             query = builder.build(parse_query(text), relaxed=True)
-            expected = best_page(snapshot.searcher, docnum, query)
-            picked[text] = snapshot.pages.best_page(docnum, query_terms(query))
-            assert picked[text] == expected, text
-        assert picked["seoul bike lanes"] == 2 and picked["서울 자전거"] == 3 and picked["closing"] == 4
-        assert snapshot.pages.best_page(snapshot.facets.ids["r0"], {"seoul"}) is None  # no pages
+            _, rows = snapshot.passages.best(query)
+            picked[text] = snapshot.passages.passage(int(rows[docnum]))[0]
+        assert picked == {"seoul bike lanes": 2, "서울 자전거": 3, "closing": 4, "rivers": 1}
+        query = builder.build(parse_query("nothingmatcheshere"), relaxed=True)
+        if query is not None:
+            assert snapshot.passages.best(query)[1][docnum] == -1
+        _, rows = snapshot.passages.best(builder.build(parse_query("housing"), relaxed=True))
+        note = snapshot.facets.ids["r0"]
+        assert rows[note] >= 0 and snapshot.passages.passage(int(rows[note]))[0] == 0  # a body, not a page
     finally:
         snapshot.retire()
