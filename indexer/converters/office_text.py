@@ -8,7 +8,7 @@ import unicodedata
 from indexer.converters.base import WHOLE_FILE_KEY, RawRecord
 from indexer.converters.cleaning import clean_text
 from indexer.converters.dates import date_stated_in
-from indexer.converters.titles import MAX_TITLE
+from indexer.converters.titles import MAX_TITLE, file_title, is_title_like, labelled_title, unspaced
 from indexer.errors import ConversionError
 
 #: Record type of a word-processor document.
@@ -32,16 +32,18 @@ _NOT_TITLE = re.compile(
 _DATE_LINE = re.compile(r"^(?P<y>\d{4})\s*(?:년|\.)\s*(?P<m>\d{1,2})\s*(?:월|\.)\s*(?P<d>\d{1,2})\s*(?:일|\.)?$")
 #: Lines of the body searched for a date line.
 DATE_WINDOW = 60
-#: A title spaced out letter by letter for emphasis: "제 안 요 청 서".
-_SPACED = re.compile(r"^[가-힣](?: [가-힣]){2,}$")
 
 
 def office_title(body: str, fallback: str, meta_title: str | None = None) -> str:
-    """A document's title: a real metadata title, a labelled title line, else its first title-like line."""
-    if meta_title and len(meta_title.strip()) >= 3:
-        return " ".join(meta_title.split())[:MAX_TITLE]
+    """A document's title: a labelled one (a court case too), a real metadata title, a labelled
+    title line, else its first title-like line, else the file's name (``fallback``)."""
     lines = [" ".join(line.split()) for line in body.split("\n")[:TITLE_WINDOW]]
     lines = [line for line in lines if line]
+    labelled = labelled_title(lines)
+    if labelled:
+        return labelled
+    if meta_title and len(meta_title.strip()) >= 3 and is_title_like(meta_title):
+        return " ".join(meta_title.split())[:MAX_TITLE]
     for position, line in enumerate(lines):
         labelled = _LABELLED_TITLE.match(line)
         if labelled:  # the title follows its label, on the same line or the next
@@ -49,9 +51,9 @@ def office_title(body: str, fallback: str, meta_title: str | None = None) -> str
             if title:
                 return _cut(title)
     for line in lines:
-        if not _NOT_TITLE.search(line) and sum(ch.isalpha() for ch in line) >= 2:
-            return _cut(line.replace(" ", "") if _SPACED.match(line) else line)
-    return fallback
+        if not _NOT_TITLE.search(line) and sum(ch.isalpha() for ch in line) >= 2 and is_title_like(line):
+            return _cut(unspaced(line))
+    return file_title(fallback)
 
 
 def _cut(line: str) -> str:

@@ -35,6 +35,7 @@ from indexer.converters import ocr, pdf_guard
 from indexer.converters.base import WHOLE_FILE_KEY, RawRecord, check_size, source_path
 from indexer.converters.pdf_layout import Box, reading_order
 from indexer.converters.pdf_tables import Table, TableFinder, has_grid
+from indexer.converters.titles import document_title
 from indexer.converters.pdf_text import CID_RE, MAX_PAGE_CHARS, WRAP_MARK, first_line, is_usable, page_text
 from indexer.errors import ConversionError
 
@@ -50,6 +51,8 @@ MAX_OCR_PAGES = 50
 #: (which interleaves side-by-side paragraphs) is switched off.
 LAPARAMS = LAParams(boxes_flow=None, line_margin=0.8, all_texts=True)
 
+#: Lines of the first page that may hold the title when neither metadata nor type size name it.
+TITLE_LINES = 15
 _JUNK_TITLES = frozenset({"untitled", "title", "document", "slide 1", "microsoft word", "none", "null"})
 _FILE_SUFFIXES = (".doc", ".docx", ".hwp", ".hwpx", ".pdf", ".indd", ".ppt", ".pptx", ".xls", ".xlsx", ".txt")
 
@@ -355,11 +358,13 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
         pdf.close()
     if needs_ocr:
         log.info("%s: pages without text: %s", path.name, needs_ocr)
-    first = None
+    first, lines = None, []
     if pages and pages[0]["number"] == 1:
         first = first_line(pages[0]["text"], pages[1]["text"] if len(pages) > 1 else "")
+        lines = pages[0]["text"].split("\n")
+    candidates = [_meta_title(meta), miner.title if miner else None, first, *lines[:TITLE_LINES]]
     record: RawRecord = {
-        "title": _meta_title(meta) or (miner.title if miner else None) or first or path.stem,
+        "title": document_title(lines, candidates, path.stem),
         "body": "\n\n".join(page["text"] for page in pages),
         "type": "brochure",
         "source": {"path": source_path(path, root)},

@@ -100,3 +100,95 @@ def _complete_last_word(stem: str, body: str) -> str:
     best = counts.most_common(1)[0][0]
     completed = last + best[len(prefix):]
     return " ".join(words[:-1] + [completed])
+
+
+# -- the title of a document file (PDF, HWP, HWPX, DOCX) ----------------------------------------
+
+#: "서 울 고 등 법 원": a name spaced out letter by letter (a letterhead's emphasis).
+_LETTER_SPACED = re.compile(r"^[가-힣](?: [가-힣]){2,}$")
+#: Who issued a document, not what it is: courts, ministries, agencies, their heads.
+_ISSUER = re.compile(
+    r"^[가-힣·\s]{0,16}(?:법원|법원장|위원회|위원장|부|처|청|원|원장|처장|청장|장관|시장|군수|구청장|도지사|교육감|"
+    r"공단|공사|재단|협회|학회|은행|연구원|센터|사무처|합동)$")
+#: "III", "제2장", "1.", "- 3 -": a section or page number, not a title.
+_NUMBERING = re.compile(r"^(?:[IVXLC]+|[ivxlc]+|제?\s*\d+\s*[장절편부호]?|[-–]?\s*\d+\s*[-–]?)[.)]?$")
+#: A Korean court case: its number and name ("2023누36352 시정명령 취소").
+_CASE = re.compile(r"^(?:사\s*건\s*)?(?P<case>(?:19|20)\d{2}\s?[가-힣]{1,3}\s?\d{2,}(?:\s*[,(]\s*\S+)?\s+[가-힣].{1,80})$")
+#: A labelled title: "제목: …", "[ 제 목 ] …", "건명 …".
+_LABEL = re.compile(r"^\[?\s*(?:제\s*목|건\s*명)\s*\]?\s*[:：]?\s*(?P<title>\S.*)$")
+#: Text in brackets or parentheses, and a candidate that is nothing else.
+_BRACKETS = re.compile(r"[(\[［【〔<「][^)\]］】〕>」]*[)\]］】〕>」]")
+_BRACKETED = re.compile(r"^[(\[［【〔<][^)\]］】〕>]*[)\]］】〕>]$")
+#: A leading section number kept off a title ("III 향후 통화신용정책 방향" → "향후 …").
+_LEADING_NUMBER = re.compile(r"^(?:[IVX]+|\d{1,2})[.)]?\s+(?=\S{2})")
+#: Lines of the first page searched for a case or labelled title.
+LABEL_WINDOW = 40
+
+
+def unspaced(text: str) -> str:
+    """``text`` with a letter-by-letter spacing undone ("제 안 요 청 서" → "제안요청서")."""
+    text = " ".join(text.split())
+    return text.replace(" ", "") if _LETTER_SPACED.match(text) else text
+
+
+def _repetitive(text: str) -> bool:
+    """Text drawn several times over (shadowed or outlined lettering): "2024202420242024", "활기찬 활기찬 활기찬"."""
+    flat = text.replace(" ", "")
+    if re.search(r"(.{2,}?)\1{2,}", flat):
+        return True
+    words = text.split()
+    return len(words) >= 3 and max(words.count(w) for w in words) >= 3
+
+
+def is_title_like(text: str) -> bool:
+    """Whether ``text`` can be a document's title: not its issuer (a court, ministry, agency or
+    official, letter-spaced or not), not a section number, not a sentence, not repeated lettering."""
+    spaced = bool(_LETTER_SPACED.match(" ".join(text.split())))
+    text = unspaced(text)
+    if sum(ch.isalpha() for ch in text) < (4 if spaced else 2) or len(text) > MAX_TITLE:
+        return False  # a spaced-out fragment ("서 울 행") is a letterhead's piece
+    if _BRACKETED.match(text):
+        return False  # "(지역인재정책관)": a department's note, not a title
+    bare = unspaced(_BRACKETS.sub(" ", text))
+    if _ISSUER.match(bare) or _ISSUER.match(text) or _NUMBERING.match(text) or _repetitive(text):
+        return False
+    return not re.search(r"(?:다|요|니다|습니다)\s*[.。]?$|[.。]$", text)
+
+
+def labelled_title(lines: list[str]) -> str | None:
+    """A title the document labels: a ``제목``/``건명`` line's value, or a court case's number and name."""
+    lines = [" ".join(line.split()) for line in lines[:LABEL_WINDOW]]
+    lines = [line for line in lines if line]
+    for position, line in enumerate(lines):
+        case = _CASE.match(line)
+        if case:
+            return case.group("case")[:MAX_TITLE]
+        label = _LABEL.match(line)
+        if label and is_title_like(label.group("title")):
+            return label.group("title")[:MAX_TITLE]
+    return None
+
+
+def clean_title(text: str) -> str:
+    """A title candidate as shown: spacing undone, a leading section number dropped."""
+    text = unspaced(text)
+    stripped = _LEADING_NUMBER.sub("", text)
+    return stripped if is_title_like(stripped) else text
+
+
+def file_title(stem: str) -> str:
+    """A title from a file's name: ``+`` and ``_`` read as spaces ("2024년+국립대학+육성사업")."""
+    return " ".join(re.sub(r"[+_]+", " ", stem).split()) or stem
+
+
+def document_title(first_page_lines: list[str], candidates: list[str | None], stem: str) -> str:
+    """The title of a document file: a labelled one (``제목``, ``건명``, a court case), else the first
+    title-like of ``candidates`` (metadata, the largest text of page 1, its first lines), else
+    the file's name."""
+    labelled = labelled_title(first_page_lines)
+    if labelled:
+        return labelled
+    for candidate in candidates:
+        if candidate and is_title_like(candidate):
+            return clean_title(candidate)
+    return file_title(stem)
