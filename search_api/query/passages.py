@@ -25,6 +25,8 @@ from search_api.query.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
 
+#: Further passages a hit lists beside its best one (its other pages that hold the words).
+INNER_HITS = 2
 #: Weight of the best passage against the whole document in a record's words score.
 PASSAGE_WEIGHT = 0.5
 
@@ -79,6 +81,21 @@ class PassageIndex:
     def best(self, query: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         """Per document, the BM25 score of its best passage for the words of ``query`` and that
         passage's row (-1 where no passage holds a word)."""
+        best, row_of, _ = self.scored(query)
+        return best, row_of
+
+    def others(self, scores: np.ndarray, docnum: int, best_row: int, k: int = INNER_HITS) -> list[int]:
+        """Rows of the next ``k`` passages of ``docnum`` that hold the query's words, best first
+        (the inner hits a long document lists beside its best passage)."""
+        lo, hi = int(self.first[docnum]), int(self.first[docnum + 1])
+        if hi - lo < 2 or k <= 0:
+            return []
+        local = np.asarray(scores[lo:hi])
+        order = np.lexsort((np.arange(hi - lo), -local))
+        return [lo + int(i) for i in order if local[i] > 0 and lo + int(i) != best_row][:k]
+
+    def scored(self, query: Q.Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`best`, and the score of every passage."""
         size = len(self.first) - 1
         best = np.zeros(size, dtype=np.float64)
         row_of = np.full(size, -1, dtype=np.int64)
@@ -92,7 +109,7 @@ class PassageIndex:
             scores[rows] += values * boost
             touched = True
         if not touched:
-            return best, row_of
+            return best, row_of, scores
         rows = np.flatnonzero(scores)
         docs = self.doc_of[rows]
         order = np.lexsort((rows, -scores[rows], docs))  # per document: best first, then earliest
@@ -101,7 +118,7 @@ class PassageIndex:
         head[1:] = docs[1:] != docs[:-1]
         best[docs[head]] = scores[rows[head]]
         row_of[docs[head]] = rows[head]
-        return best, row_of
+        return best, row_of, scores
 
     def _term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         field = self.lexical.fields.get(fieldname)

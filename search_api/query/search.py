@@ -122,6 +122,8 @@ class Ranking:
     masks: dict[str, np.ndarray]
     #: Per document, the row of its best passage by words (-1: none; None: not scored by passages).
     best_passage: np.ndarray | None = None
+    #: The words score of every passage (for a hit's further passages).
+    passage_scores: np.ndarray | None = None
 
     @cached_property
     def terms(self) -> set[str]:
@@ -144,7 +146,7 @@ def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_te
     masks = filter_masks(arrays, params)
     query, relaxed = None, False
     matched, scores = arrays.live.copy(), None
-    match = best_chunk = best_passage = None
+    match = best_chunk = best_passage = passage_scores = None
     params.deadline = time.monotonic() + params.time_limit  # one budget for both passes
     if mode == "semantic" and params.q.strip():
         from search_api.query.meaning import semantic_leg
@@ -168,7 +170,7 @@ def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_te
                 matched &= arrays.live
                 relaxed = True
             if snapshot.passages is not None:  # a record ranks by its best passage too
-                passage_best, best_passage = snapshot.passages.best(query)
+                passage_best, best_passage, passage_scores = snapshot.passages.scored(query)
                 scores = combine(matched, scores, passage_best)
     if mode == "hybrid" and (pasted or not parsed.empty):
         from search_api.query.meaning import hybrid
@@ -177,7 +179,7 @@ def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_te
                        scores, relaxed)
         matched, scores, match, best_chunk = fused.mask, fused.scores, fused.match, fused.best_chunk
     return Ranking(mode, builder, query, relaxed, matched & arrays.canonical, scores, match, best_chunk, masks,
-                   best_passage)
+                   best_passage, passage_scores)
 
 
 def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_terms: int = 32) -> dict:
@@ -223,7 +225,20 @@ def _hit(snapshot: Snapshot, ranking: Ranking, docnum: int, terms: set[str]) -> 
     if by_meaning:
         meaning_view(snapshot, docnum, int(ranking.best_chunk[docnum]), result)
     result["match"] = MATCH_NAMES.get(kind) if kind else ("words" if ranking.query is not None else None)
+    if passage >= 0 and ranking.passage_scores is not None:
+        result["passages"] = inner_hits(snapshot, docnum, passage, ranking.passage_scores, terms)
     return result
+
+
+def inner_hits(snapshot: Snapshot, docnum: int, best: int, scores: np.ndarray, terms: set[str]) -> list[dict]:
+    """A long document's further passages holding the words, best first: page, snippet, link."""
+    record = snapshot.record(docnum)
+    analyzer = snapshot.searcher.schema["body"].analyzer
+    out = []
+    for row in snapshot.passages.others(scores, docnum, best):
+        text, page = passage_text(snapshot, record, row)
+        out.append({"page": page, "snippet": snippet(text, terms, analyzer), "url": record_url(record, page)})
+    return out
 
 
 def _mode(snapshot: Snapshot, params: SearchParams) -> str:

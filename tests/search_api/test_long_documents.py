@@ -121,6 +121,10 @@ def test_a_question_answered_on_page_7_links_to_page_7(long_client):
         assert record["source"]["path"] == "도시 안전 기본계획.pdf"
         assert top["page"] == 7 and top["url"].endswith("#page=7"), (mode, top)
         assert "<mark>저류조</mark>" in top["snippet"]
+    # its other pages that hold the words are listed beside it (inner hits), each linked to its page
+    further = _search(long_client, "서울특별시 도시 정책 예산", mode="lexical")["results"][0]["passages"]
+    assert 1 <= len(further) <= 2
+    assert all(p["url"].endswith(f"#page={p['page']}") and "<mark>" in p["snippet"] for p in further)
 
 
 def test_a_table_cell_answer_is_found_on_its_page(long_client):
