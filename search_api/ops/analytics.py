@@ -38,6 +38,8 @@ WRITE_BATCH = 500
 GATHER_SECONDS = 0.25
 PRUNE_EVERY = 3600.0
 BUSY_TIMEOUT_MS = 5000
+#: Mode of the analytics files, as the zero-result log's.
+FILE_MODE = 0o640
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (
@@ -61,6 +63,7 @@ def _day(ts: float) -> str:
 def connect(path: Path) -> sqlite3.Connection:
     """A connection in WAL mode with a busy timeout; the tables created when missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _private(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -68,6 +71,19 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.executescript(SCHEMA)
     return conn
+
+
+def _private(path: Path) -> None:
+    """Create the file as 0640 (staff queries are not for every local user), or narrow it to that;
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE))
+    for member in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = member.stat().st_mode & 0o7777
+            if mode & ~FILE_MODE:
+                os.chmod(member, mode & FILE_MODE)
+        except OSError:
+            pass
 
 
 class AnalyticsStore:

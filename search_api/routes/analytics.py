@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_te
 
 from search_api.ops.admin import admin_required
 from search_api.ops.analytics import MAX_POSITION, MAX_QUERY, MAX_RESULT_ID, AnalyticsStore, store_for
-from search_api.errors import APIError, bad_request
+from search_api.errors import APIError, bad_request, json_body
 
 bp = Blueprint("analytics", __name__)
 
@@ -40,10 +40,7 @@ def _event() -> tuple[str, str, int]:
     raw = request.get_data(cache=False)  # text/plain from sendBeacon, or application/json
     if len(raw) > MAX_EVENT_BYTES:
         raise APIError(413, "payload_too_large", f"an event is at most {MAX_EVENT_BYTES} bytes")
-    try:
-        event = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise bad_request("invalid_body", 'the body must be a JSON object {"query", "id", "position"}') from None
+    event = json_body(raw, 'the body must be a JSON object {"query", "id", "position"}')
     if not isinstance(event, dict) or set(event) != EVENT_FIELDS:
         raise bad_request("invalid_body", 'the body must be a JSON object {"query", "id", "position"}')
     query, result_id, position = event["query"], event["id"], event["position"]
