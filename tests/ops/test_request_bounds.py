@@ -85,3 +85,35 @@ def test_a_jsonl_source_serves_only_the_indexed_fields(tmp_path):
     served = response.get_json()
     assert served["title"] == "Bike lanes"
     assert "internal_note" not in served
+
+
+def test_serve_on_a_public_address_without_a_proxy_warns(shared_index, tmp_path):
+    import subprocess
+
+    from search_api.cli import loopback
+    from tests.ops.helpers import PY, REPO, env, free_port
+
+    assert loopback("127.0.0.1") and loopback("::1") and loopback("localhost")
+    assert not loopback("0.0.0.0") and not loopback("10.1.2.3")
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([PY, "-m", "search_api.cli", "serve", "--index", str(shared_index), "--host", "0.0.0.0",
+                                 "--port", str(port), "--workers", "1", "--no-verify"],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=env(), start_new_session=True)
+        try:
+            for _ in range(300):
+                try:
+                    if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                        break
+                except requests.RequestException:
+                    import time
+
+                    time.sleep(0.2)
+        finally:
+            import os
+            import signal
+
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(30)
+    assert "without a reverse proxy" in log.read_text(errors="replace")
