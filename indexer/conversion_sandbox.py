@@ -140,7 +140,11 @@ class _Worker:
             finally:
                 self.converting = False
                 self._disarm_cpu_limit()
-            conn.send(result)
+            try:
+                conn.send(result)  # pickled whole before a byte is written
+            except MemoryError:  # the records fit, their pickle does not: the file is over the limit
+                result = None
+                conn.send(on_limit(*task, f"memory limit exceeded ({self.limits.memory_mb} MB) by the file's records"))
 
 
 def _worker_main(conn: Connection, limits: ConversionLimits, convert: Callable[..., Any],
