@@ -230,7 +230,15 @@ def _sandbox(workers: int, limits: ConversionLimits, pairs: list[tuple[Path, Pat
 
     preload({path.suffix.lower() for path, _ in pairs})  # by name: no untrusted byte is read here
     return SandboxPool(workers, limits, convert_file, _over_limit, parallel_context(),
-                       init=functools.partial(_die_with_parent, os.getpid()))
+                       init=functools.partial(_die_with_parent, os.getpid()), size_of=_file_size)
+
+
+def _file_size(path: Path, root: Path) -> int | None:
+    """The bytes of a file to convert (its time budgets grow with them); None when unknown."""
+    try:
+        return path.lstat().st_size
+    except OSError:
+        return None
 
 
 def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,

@@ -54,3 +54,44 @@ def test_an_hwpx_whose_mimetype_inflates_to_400_mb_costs_the_main_process_nothin
     assert "mimetype" in reason and ("bomb" in reason or "oversized" in reason), reason
     # the main process's peak is that of the same run without the file (it sniffed 400 MB before)
     assert (out["after_kb"] - base["after_kb"]) * 1024 < 50 * MB, (base, out)
+
+
+def test_time_budgets_grow_with_the_file_from_a_small_floor():
+    from indexer.conversion_sandbox import ConversionLimits
+
+    limits = ConversionLimits()
+    assert limits.budgets(37 * 1024) == (17.0, 60 + 60 * 37 / 1024)
+    assert limits.budgets(3 * MB) == (105.0, 240.0)
+    assert limits.budgets(50 * MB) == (120.0, 300.0)  # the ceilings
+    assert ConversionLimits(cpu_seconds=0, wall_seconds=0).budgets(10) == (0.0, 0.0)  # off stays off
+
+
+def _span_docx(path, rows: int = 200) -> None:
+    """A ~37 KB DOCX whose table cells each span 5,000,000 grid columns."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    doc.add_paragraph("Bike lanes")
+    for row in doc.add_table(rows=rows, cols=1).rows:
+        span = OxmlElement("w:gridSpan")
+        span.set(qn("w:val"), "5000000")
+        row.cells[0]._tc.get_or_add_tcPr().append(span)
+    doc.save(path)
+
+
+def test_a_tiny_docx_that_needs_minutes_is_skipped_at_its_small_budget(tmp_path):
+    from indexer.conversion_sandbox import ConversionLimits
+    from indexer.extract import extract_sources
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    _span_docx(folder / "span.docx")
+    assert (folder / "span.docx").stat().st_size < 64 * 1024
+    (folder / "ok.txt").write_text("A readable policy page\n\nAbout bike lanes in Seoul.", encoding="utf-8")
+    # the ceiling stays 120 s; the floor is lowered from 15 s to keep the test short
+    limits = ConversionLimits(cpu_seconds=120, cpu_floor_seconds=3, cpu_seconds_per_mb=10)
+    result = extract_sources([folder], limits=limits)
+    assert len(result.records) == 1
+    assert dict(result.errors)[str(folder / "span.docx")] == "CPU limit of 4 s exceeded"
