@@ -39,6 +39,8 @@ class Vocabulary:
 #: without a did-you-mean suggestion (the vocabulary keeps building in the background:
 #: it reads every stored record, about 10 s per 20,000 records).
 DID_YOU_MEAN_WAIT = 1.0
+#: Seconds an autocomplete waits for it (then it answers with no completions).
+SUGGEST_WAIT = 3.0
 
 
 def vocabulary(snapshot, timeout: float | None = None) -> Vocabulary | None:
@@ -159,11 +161,14 @@ def _hangul_terms(reader):
 
 
 def suggest(snapshot, prefix: str) -> list[dict[str, Any]]:
-    """Completions of ``prefix``: cities, then frequent terms, then titles."""
+    """Completions of ``prefix``: cities, then frequent terms, then titles (none while a fresh
+    generation's vocabulary is still being built, after :data:`SUGGEST_WAIT` seconds)."""
     prefix = " ".join(prefix.split())
     if not prefix:
         return []
-    vocab = vocabulary(snapshot)
+    vocab = vocabulary(snapshot, timeout=SUGGEST_WAIT)
+    if vocab is None:  # a fresh generation's vocabulary is still being built: no wait past the budget
+        return []
     low = prefix.lower()
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -208,7 +213,7 @@ def did_you_mean(snapshot, q: str, builder, total: int, allowed,
     At most :data:`MAX_SPELL_WORDS` words are respelt, none past ``deadline`` (monotonic time):
     the search's budget bounds this work too.
     """
-    vocab = vocabulary(snapshot, timeout=DID_YOU_MEAN_WAIT)
+    vocab = vocabulary(snapshot, timeout=SUGGEST_WAIT)
     if vocab is None:  # a fresh generation: no suggestion rather than a late answer
         return None
     reader = snapshot.searcher.reader()
