@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from indexer.converters.base import LOCATION_KEY, RawRecord, check_size, report_skipped, source_path
@@ -36,7 +36,8 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
     if lines and head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: not splittable at b"\n"
         items = _lines_of_text(decode_bytes(path.read_bytes()))
     elif lines:
-        decode_bytes(head[: head.rfind(b"\n") + 1] or head)  # refuses binary junk, as for any text
+        if head.strip():
+            decode_bytes(head[: head.rfind(b"\n") + 1] or head)  # refuses binary junk, as for any text
         items = _lines_of_file(path)
     else:
         items = iter(_array_items(decode_bytes(path.read_bytes())))
