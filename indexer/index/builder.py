@@ -142,7 +142,8 @@ def _check_failed_files(index_dir: Path, skipped: list[tuple[str, str]], force: 
     the live records of each failed file, so one failed export cannot pass under "half"."""
     from whoosh.query import Term
 
-    failed = {_resolve(p): reason for p, reason in skipped if p and Path(p).is_file()}
+    failed = {_resolve(p): reason for p, reason in skipped  # a symlink (never read) is not its target
+              if p and not Path(p).is_symlink() and Path(p).is_file()}
     if force or not failed or gens.live_name(index_dir) is None:
         return
     ix, _ = gens.open_live(index_dir)
