@@ -68,10 +68,10 @@ def events():
     if store is None:
         return Response(status=204)
     if not current_app.extensions["policy_search.event_tokens"].valid(query_id, query):
-        raise bad_request("invalid_query_id", "query_id is not that of a recent search of this query")
+        raise APIError(403, "invalid_query_id", "query_id is not that of a recent search of this query")
     with current_app.extensions["policy_search.index"].snapshot() as snapshot:
         if result_id not in snapshot.facets.ids:
-            raise bad_request("unknown_id", "id is not a document of the index")
+            raise APIError(404, "unknown_id", "id is not a document of the index")
     store.record_click(query, result_id, position)
     return Response(status=204)
 

@@ -90,7 +90,7 @@ def test_counts_a_search_a_zero_result_search_and_a_click_across_a_restart(index
     ({"query": "x" * 600, "id": "a", "position": 1, "query_id": "0.0"}, 400),
     ({"query": "x" * 20000, "id": "a", "position": 1, "query_id": "0.0"}, 413),
     ({"query": "x", "id": "a", "position": 1}, 400),  # no query_id
-    ({"query": "x", "id": "a", "position": 1, "query_id": "65f0a1b2.00112233445566778899aabbccddeeff"}, 400),
+    ({"query": "x", "id": "a", "position": 1, "query_id": "65f0a1b2.00112233445566778899aabbccddeeff"}, 403),
 ])
 def test_bad_events_are_refused_with_the_json_error_shape(index_dir, tmp_path, body, status):
     server = _server(index_dir, tmp_path / "a.sqlite3")
@@ -116,8 +116,8 @@ def test_clicks_only_on_real_ids_of_recent_searches_of_that_query(index_dir, tmp
         report = _report(server, lambda r: r["totals"]["clicks"] == 1)
     finally:
         server.stop()
-    assert (made_up.status_code, made_up.json()["error"]["code"]) == (400, "unknown_id")
-    assert (other_query.status_code, other_query.json()["error"]["code"]) == (400, "invalid_query_id")
+    assert (made_up.status_code, made_up.json()["error"]["code"]) == (404, "unknown_id")
+    assert (other_query.status_code, other_query.json()["error"]["code"]) == (403, "invalid_query_id")
     assert good.status_code == 204
     assert report["clicked_results"] == [{"query": "seoul", "id": real, "clicks": 1, "mean_position": 1.0}]
 
