@@ -32,6 +32,7 @@ $(VENV)/.installed: pyproject.toml
 system-deps:
 	bash scripts/install-debian-packages.sh "OCR tests" tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng
 	bash scripts/install-debian-packages.sh "browser tests" chromium fonts-nanum
+	bash scripts/install-debian-packages.sh "reverse-proxy tests" nginx
 
 clean:
 	rm -rf $(VENV) var

@@ -13,12 +13,17 @@ worker process (forked once, reused for file after file) that runs under:
 * a wall-time limit per file, kept by the parent: a worker still busy with a file
   past it is killed and replaced, and the file skipped.
 
+Both time limits grow with the file's size from a small floor (:meth:`ConversionLimits.budgets`),
+up to the fixed ceilings: a few kilobytes that would take minutes (a crafted table span, a page
+of 100,000 glyphs) are skipped after seconds, and a large scan still gets its minutes.
+
 Limits come from ``POLICY_INDEX_CONVERT_MEMORY_MB``, ``POLICY_INDEX_CONVERT_CPU_SECONDS``
 and ``POLICY_INDEX_CONVERT_WALL_SECONDS`` (docs/operations.md).
 """
 from __future__ import annotations
 
 import logging
+import math
 import os
 import resource
 import signal
@@ -50,13 +55,30 @@ class ConversionLimits:
     cpu_seconds: int = 120
     #: Wall-clock seconds one file may take (covers waiting, e.g. on OCR subprocesses).
     wall_seconds: float = 300.0
+    #: A file's CPU budget: this floor plus so many seconds per MB of file, at most ``cpu_seconds``.
+    cpu_floor_seconds: float = 15.0
+    cpu_seconds_per_mb: float = 30.0
+    #: A file's wall budget: this floor plus so many seconds per MB, at most ``wall_seconds``.
+    wall_floor_seconds: float = 60.0
+    wall_seconds_per_mb: float = 60.0
+
+    def budgets(self, size: int | None) -> tuple[float, float]:
+        """(CPU, wall) seconds for a file of ``size`` bytes (None: the ceilings; 0: no limit)."""
+        if size is None:
+            return float(self.cpu_seconds), float(self.wall_seconds)
+        mb = size / (1024 * 1024)
+        cpu = min(self.cpu_seconds, self.cpu_floor_seconds + self.cpu_seconds_per_mb * mb)
+        wall = min(self.wall_seconds, self.wall_floor_seconds + self.wall_seconds_per_mb * mb)
+        return (float(math.ceil(cpu)) if self.cpu_seconds else 0.0), (wall if self.wall_seconds else 0.0)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "ConversionLimits":
         """Defaults, overridden by ``POLICY_INDEX_CONVERT_{MEMORY_MB,CPU_SECONDS,WALL_SECONDS}``."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        for name, kind in (("memory_mb", int), ("cpu_seconds", int), ("wall_seconds", float)):
+        for name, kind in (("memory_mb", int), ("cpu_seconds", int), ("wall_seconds", float),
+                           ("cpu_floor_seconds", float), ("cpu_seconds_per_mb", float),
+                           ("wall_floor_seconds", float), ("wall_seconds_per_mb", float)):
             raw = environ.get(ENV_PREFIX + name.upper(), "").strip()
             if raw:
                 try:
@@ -81,12 +103,13 @@ class _Worker:
     def __init__(self, limits: ConversionLimits) -> None:
         self.limits = limits
         self.converting = False
+        self.cpu_budget = float(limits.cpu_seconds)
 
     def _on_sigxcpu(self, signum: int, frame: Any) -> None:
         # Raised again at every SIGXCPU (one per CPU second past the limit) until the file is
         # given up: a raise landing in a finalizer (__del__) is swallowed by Python.
         if self.converting:
-            raise ConversionLimitExceeded(f"CPU limit of {self.limits.cpu_seconds} s exceeded")
+            raise ConversionLimitExceeded(f"CPU limit of {self.cpu_budget:g} s exceeded")
 
     def setup(self) -> None:
         if self.limits.memory_mb:
@@ -107,7 +130,7 @@ class _Worker:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         used = int(usage.ru_utime + usage.ru_stime) + 1
         hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
-        soft = used + self.limits.cpu_seconds
+        soft = used + int(self.cpu_budget)
         if hard != resource.RLIM_INFINITY:
             soft = min(soft, hard)
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
@@ -126,6 +149,7 @@ class _Worker:
                 return
             if task is None:
                 return
+            task, self.cpu_budget = task
             self._arm_cpu_limit()
             self.converting = True
             try:
@@ -140,7 +164,11 @@ class _Worker:
             finally:
                 self.converting = False
                 self._disarm_cpu_limit()
-            conn.send(result)
+            try:
+                conn.send(result)  # pickled whole before a byte is written
+            except MemoryError:  # the records fit, their pickle does not: the file is over the limit
+                result = None
+                conn.send(on_limit(*task, f"memory limit exceeded ({self.limits.memory_mb} MB) by the file's records"))
 
 
 def _worker_main(conn: Connection, limits: ConversionLimits, convert: Callable[..., Any],
@@ -174,9 +202,12 @@ class SandboxPool:
     """
 
     def __init__(self, workers: int, limits: ConversionLimits, convert: Callable[..., Any],
-                 on_limit: Callable[..., Any], context: Any, init: Callable[[], None] | None = None) -> None:
+                 on_limit: Callable[..., Any], context: Any, init: Callable[[], None] | None = None,
+                 size_of: Callable[..., int | None] | None = None) -> None:
+        """``size_of(*task)``: the bytes of a task's file, which its time budgets grow with."""
         self.size = max(1, workers)
         self.limits = limits
+        self.size_of = size_of
         self.convert, self.on_limit, self.init = convert, on_limit, init
         self.context = context
         self._workers: list[tuple[Any, Connection]] = []
@@ -217,19 +248,20 @@ class SandboxPool:
         while len(self._workers) < min(self.size, len(tasks)):
             self._workers.append(self._spawn())
         idle = list(range(len(self._workers)))
-        busy: dict[int, tuple[int, float]] = {}  # worker slot -> (task index, started)
+        busy: dict[int, tuple[int, float, float]] = {}  # worker slot -> (task index, started, wall budget)
         done: dict[int, Any] = {}
         following, emitted = 0, 0
         while emitted < len(tasks):
             while idle and following < len(tasks):
                 slot = idle.pop()
+                cpu, wall = self.limits.budgets(self.size_of(*tasks[following]) if self.size_of else None)
                 try:
-                    self._workers[slot][1].send(tasks[following])
+                    self._workers[slot][1].send((tasks[following], cpu))
                 except (OSError, ValueError):  # the worker died while idle: replace it, retry
                     self._replace(slot)
                     idle.append(slot)
                     continue
-                busy[slot] = (following, time.monotonic())
+                busy[slot] = (following, time.monotonic(), wall)
                 following += 1
             if busy:
                 self._collect(tasks, busy, idle, done)
@@ -237,17 +269,14 @@ class SandboxPool:
                 yield done.pop(emitted)
                 emitted += 1
 
-    def _collect(self, tasks: Sequence[tuple], busy: dict[int, tuple[int, float]], idle: list[int],
+    def _collect(self, tasks: Sequence[tuple], busy: dict[int, tuple[int, float, float]], idle: list[int],
                  done: dict[int, Any]) -> None:
-        wall = self.limits.wall_seconds
-        timeout = None
-        if wall:
-            first = min(started for _, started in busy.values())
-            timeout = max(0.0, first + wall - time.monotonic())
+        ends = [started + wall for _, started, wall in busy.values() if wall]
+        timeout = max(0.0, min(ends) - time.monotonic()) if ends else None
         ready = wait([self._workers[slot][1] for slot in busy], timeout)
         for slot in list(busy):
             conn = self._workers[slot][1]
-            position, started = busy[slot]
+            position, started, wall = busy[slot]
             if conn in ready:
                 try:
                     done[position] = conn.recv()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from indexer.converters import SUPPORTED_SUFFIXES, converter_for
+from indexer.converters import SUPPORTED_SUFFIXES, converter_for, preload
 from indexer.conversion_sandbox import ConversionLimits, SandboxPool
 from indexer.converters.base import LOCATION_KEY, WHOLE_FILE_KEY, RawRecord, collect_skipped
 from indexer.converters.cleaning import strip_format_controls, web_url
@@ -241,17 +241,20 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
 
 def _sandbox(workers: int, limits: ConversionLimits, pairs: list[tuple[Path, Path]]) -> SandboxPool:
     """Converter processes under ``limits``, forked after the shared tables and the converters
-    these files need are loaded (so no worker imports them again)."""
+    these files' names call for are imported (so no worker imports them again)."""
     from indexer.index.writing import _die_with_parent, parallel_context
 
-    for suffix in {path.suffix.lower() for path, _ in pairs}:
-        sample = next(path for path, _ in pairs if path.suffix.lower() == suffix)
-        try:
-            converter_for(sample)
-        except Exception:  # noqa: BLE001 - an unreadable sample: its worker reports it
-            pass
+    preload({path.suffix.lower() for path, _ in pairs})  # by name: no untrusted byte is read here
     return SandboxPool(workers, limits, convert_file, _over_limit, parallel_context(),
-                       init=functools.partial(_die_with_parent, os.getpid()))
+                       init=functools.partial(_die_with_parent, os.getpid()), size_of=_file_size)
+
+
+def _file_size(path: Path, root: Path) -> int | None:
+    """The bytes of a file to convert (its time budgets grow with them); None when unknown."""
+    try:
+        return path.lstat().st_size
+    except OSError:
+        return None
 
 
 def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,

@@ -5,7 +5,7 @@
 #   scripts/install-debian-packages.sh PURPOSE PACKAGE...
 # The Makefile's `system-deps` target lists what the suite uses: Tesseract OCR with Korean and
 # English data (scanned PDF pages); Debian's Chromium and a Korean font (browser tests;
-# Playwright's own browser download is not used).
+# Playwright's own browser download is not used); nginx (the reverse proxy of deploy/).
 set -u
 purpose=$1; shift
 missing=()

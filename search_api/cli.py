@@ -60,6 +60,29 @@ def request_line_limit(max_url_chars: int) -> int:
     return needed if needed <= GUNICORN_MAX_REQUEST_LINE else 0
 
 
+def loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback name or address (only this machine can connect)."""
+    import ipaddress
+
+    if host.strip("[]").lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def warn_if_exposed(host: str) -> None:
+    """Log a warning when clients reach gunicorn directly (no proxy said to be in front)."""
+    from search_api.settings import Settings
+
+    if not loopback(host) and not Settings.from_env().trusted_proxies:
+        logging.getLogger("search_api.cli").warning(
+            "serving on %s without a reverse proxy: slow or idle clients can hold every worker thread "
+            "(slowloris). Put deploy/nginx/nginx.conf in front and set POLICY_SEARCH_TRUSTED_PROXIES "
+            "(docs/operations.md)", host)
+
+
 @main.command()
 @click.option("--index", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -82,6 +105,7 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
     from search_api.ops.admin import prepare_metrics_dir, verify_or_rollback
 
     logging_setup.configure()
+    warn_if_exposed(host)
     ensure_index(index, build_from)
     if verify:
         verify_or_rollback(index)

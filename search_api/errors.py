@@ -1,7 +1,9 @@
 """One error type and one JSON error shape: ``{"error": {"code", "message"}}``."""
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -21,6 +23,15 @@ class APIError(Exception):
 def bad_request(code: str, message: str) -> APIError:
     """A 400 for a bad parameter."""
     return APIError(400, code, message)
+
+
+def json_body(raw: bytes, message: str) -> Any:
+    """``raw`` parsed as JSON; a 400 ``invalid_body`` with ``message`` when it is not JSON,
+    not UTF-8, or nested too deep for the parser (RecursionError)."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise bad_request("invalid_body", message) from None
 
 
 def _response(status: int, code: str, message: str, headers: dict | None = None):

@@ -53,6 +53,8 @@ class Settings:
     analytics_db: str | None = None
     #: Days of searches and clicks kept; older rows are deleted.
     analytics_retention_days: int = 90
+    #: Largest analytics file in MB; past it the oldest quarter of its rows is dropped.
+    analytics_max_mb: int = 256
     #: Search by meaning (hybrid, semantic modes); ``off`` serves words-only search everywhere.
     semantic: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -90,7 +92,7 @@ def _convert(name: str, raw: str) -> Any:
         return Path(raw) if raw.strip() else None
     if name in ("admin_token", "rate_limit", "trusted_proxies"):
         return raw.strip() or None
-    if name == "analytics_retention_days":
+    if name in ("analytics_retention_days", "analytics_max_mb"):
         return int(raw)
     if name == "analytics_db":
         return raw.strip() or None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,11 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _QUERY_WORD = re.compile(r"[A-Za-z]{3,}|[\uac00-\ud7a3]{2,}")
 MAX_SUGGESTIONS = 10
+#: Longest word the speller files or respells: longer words are no typos of an indexed word
+#: (and a word's 2-deletions grow as its length squared: 2,000 letters would be 2 million strings).
+MAX_SPELL_CHARS = 24
+#: Unknown words respelt per query at most; the rest are left as written.
+MAX_SPELL_WORDS = 8
 _build_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,8 @@ class Vocabulary:
 #: without a did-you-mean suggestion (the vocabulary keeps building in the background:
 #: it reads every stored record, about 10 s per 20,000 records).
 DID_YOU_MEAN_WAIT = 1.0
+#: Seconds an autocomplete waits for it (then it answers with no completions).
+SUGGEST_WAIT = 3.0
 
 
 def vocabulary(snapshot, timeout: float | None = None) -> Vocabulary | None:
@@ -103,13 +111,19 @@ class Speller:
         for word, count in counts.most_common():
             if count < self.MIN_COUNT or filed >= self.MAX_WORDS:
                 break
-            if len(word) > 2:
+            if 2 < len(word) <= MAX_SPELL_CHARS:
                 filed += 1
                 for key in {word} | _deletions(word):
                     self.index.setdefault(key, []).append(word)
 
     def correct(self, word: str, max_distance: int = 2) -> str | None:
-        """The most frequent known word within ``max_distance`` edits of ``word``, or None."""
+        """The most frequent known word within ``max_distance`` edits of ``word``, or None.
+
+        Words longer than :data:`MAX_SPELL_CHARS` get None at once: the candidates of a word
+        are at most about ``MAX_SPELL_CHARS ** 2 / 2`` short strings, whatever is asked.
+        """
+        if len(word) > MAX_SPELL_CHARS:
+            return None
         keys = {word} | _deletions(word)
         if max_distance > 1:
             keys |= {d for k in list(keys) for d in _deletions(k)}
@@ -147,11 +161,14 @@ def _hangul_terms(reader):
 
 
 def suggest(snapshot, prefix: str) -> list[dict[str, Any]]:
-    """Completions of ``prefix``: cities, then frequent terms, then titles."""
+    """Completions of ``prefix``: cities, then frequent terms, then titles (none while a fresh
+    generation's vocabulary is still being built, after :data:`SUGGEST_WAIT` seconds)."""
     prefix = " ".join(prefix.split())
     if not prefix:
         return []
-    vocab = vocabulary(snapshot)
+    vocab = vocabulary(snapshot, timeout=SUGGEST_WAIT)
+    if vocab is None:  # a fresh generation's vocabulary is still being built: no wait past the budget
+        return []
     low = prefix.lower()
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -185,23 +202,29 @@ def _known(word: str, builder, reader) -> bool:
     )
 
 
-def did_you_mean(snapshot, q: str, builder, total: int, allowed) -> str | None:
+def did_you_mean(snapshot, q: str, builder, total: int, allowed,
+                 deadline: float = float("inf")) -> str | None:
     """A respelling of ``q`` from the index's own words that finds more, or None.
 
     Only words the index does not know are respelt (a Korean word whose morphemes are
     indexed is known whatever its particles), each to the most frequent indexed word
     within edit distance 2 (1 for short words); the respelling is offered only when it
     finds more among ``allowed`` (a document mask: the active filters, duplicates collapsed).
+    At most :data:`MAX_SPELL_WORDS` words are respelt, none past ``deadline`` (monotonic time):
+    the search's budget bounds this work too.
     """
-    vocab = vocabulary(snapshot, timeout=DID_YOU_MEAN_WAIT)
+    vocab = vocabulary(snapshot, timeout=SUGGEST_WAIT)
     if vocab is None:  # a fresh generation: no suggestion rather than a late answer
         return None
     reader = snapshot.searcher.reader()
-    changed = False
+    changed, tried = False, 0
 
     def fix(match: re.Match) -> str:
-        nonlocal changed
+        nonlocal changed, tried
         word = match.group(0)
+        if len(word) > MAX_SPELL_CHARS or tried >= MAX_SPELL_WORDS or time.monotonic() > deadline:
+            return word
+        tried += 1
         if word.lower() in vocab.terms or _known(word, builder, reader):
             return word
         option = vocab.speller.correct(word.lower(), max_distance=2 if len(word) > 4 else 1)
@@ -214,7 +237,7 @@ def did_you_mean(snapshot, q: str, builder, total: int, allowed) -> str | None:
     if not changed or corrected == q:
         return None
     query = builder.build(parse_query(corrected, max_chars=10_000, max_terms=10_000), relaxed=False)
-    if query is None:
+    if query is None or time.monotonic() > deadline:
         return None
     found = sum(1 for d in snapshot.searcher.docs_for_query(query) if allowed[d])
     return corrected if found > total else None

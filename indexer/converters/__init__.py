@@ -63,3 +63,12 @@ def converter_for(path: Path) -> Converter:
     if module is not None:
         return importlib.import_module(f"indexer.converters.{module}").convert
     raise ConversionError(f"unsupported file type {path.suffix.lower() or '(none)'!r}")
+
+
+def preload(suffixes: set[str]) -> None:
+    """Import the converters that files with ``suffixes`` need, by name only: no file is read
+    here (its bytes are sniffed and parsed in the limited worker, never in this process)."""
+    for suffix in suffixes:
+        kind = _KIND_BY_SUFFIX.get(suffix.lower())
+        if kind in CONVERTER_MODULES:
+            importlib.import_module(f"indexer.converters.{CONVERTER_MODULES[kind]}")

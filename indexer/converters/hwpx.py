@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -35,14 +36,19 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           remove_comments=True, remove_pis=True)
 
 
+#: Bytes of the ``mimetype`` member read to tell an HWPX (the value is 20 bytes).
+MIMETYPE_BYTES = 64
+
+
 def is_hwpx(archive: zipfile.ZipFile) -> bool:
     """True when a zip holds an OWPML document (its mimetype or its section parts)."""
     names = set(archive.namelist())
     if "mimetype" in names:
         try:
-            if archive.read("mimetype").strip() == b"application/hwp+zip":
-                return True
-        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+            with archive.open("mimetype") as member:  # its first bytes only, however much it inflates to
+                if member.read(MIMETYPE_BYTES).strip() == b"application/hwp+zip":
+                    return True
+        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError, zlib.error):
             pass
     return any(_SECTION.match(name) for name in names)
 

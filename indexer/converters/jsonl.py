@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,62 +24,105 @@ def convert(path: Path, root: Path) -> list[RawRecord]:
 
     In JSON Lines, a record's ``source.position`` is its physical line (0-based; lines
     end at ``\n`` only) and every skipped line is reported as ``:N`` (1-based); in a
-    JSON array, it is the index of the record and reported as ``#N`` (1-based).
+    JSON array, it is the index of the record and reported as ``#N`` (1-based). JSON Lines
+    are read a line at a time (an export up to :data:`MAX_EXPORT_BYTES` never sits in memory
+    whole); a line that fails in any way (invalid, nested too deep, a bad field) costs only itself.
     """
     check_size(path, MAX_EXPORT_BYTES)
-    text = decode_bytes(path.read_bytes())
     rel = source_path(path, root)
-    lines = not _is_array(text, path.suffix.lower())
-    items = _load_items(text, lines)
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    lines = not _is_array(head, path.suffix.lower())
+    if lines and head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: not splittable at b"\n"
+        items = _lines_of_text(decode_bytes(path.read_bytes()))
+    elif lines:
+        if head.strip():
+            decode_bytes(head[: head.rfind(b"\n") + 1] or head)  # refuses binary junk, as for any text
+        items = _lines_of_file(path)
+    else:
+        items = iter(_array_items(decode_bytes(path.read_bytes())))
     records: list[RawRecord] = []
     problems = 0
     for position, item in items:
         where = f":{position + 1}" if lines else f"#{position + 1}"
-        if isinstance(item, Exception):
-            problems += 1
-            report_skipped(where, str(item))
-            continue
         try:
+            if isinstance(item, Exception):
+                raise item
             record = _record(item, rel, position)
-        except (RecordError, ConversionError) as exc:
+        except MemoryError:
+            raise  # the file is over the worker's memory limit: the sandbox skips it whole
+        except Exception as exc:  # noqa: BLE001 - one bad record costs that record only
             problems += 1
-            report_skipped(where, str(exc))
-            log.info("%s%s skipped: %s", rel, where, exc)
+            reason = str(exc) if isinstance(exc, (RecordError, ConversionError)) else f"{type(exc).__name__}: {exc}"
+            report_skipped(where, reason)
+            log.info("%s%s skipped: %s", rel, where, reason)
             continue
         record[LOCATION_KEY] = where
         records.append(record)
-    if not records and problems:
+    if not records and not problems:
+        raise ConversionError("no JSON record in the file")
+    if not records:
         raise ConversionError(f"no usable record ({problems} rejected)")
     return records
 
 
-def _is_array(text: str, suffix: str) -> bool:
-    return suffix == ".json" or text.lstrip().startswith("[")
+#: Bytes read first to tell JSON Lines from a JSON array and the encoding.
+HEAD_BYTES = 65536
 
 
-def _load_items(text: str, lines: bool) -> list[tuple[int, Any]]:
-    """(position, parsed item) pairs; in JSON Lines, an unparsable line gives its error instead."""
-    if not lines:
+def _is_array(head: bytes, suffix: str) -> bool:
+    return suffix == ".json" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+
+
+def _array_items(text: str) -> list[tuple[int, Any]]:
+    """(index, item) pairs of a JSON array (or ``{"records": [...]}``) export."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConversionError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    except RecursionError:
+        raise ConversionError("invalid JSON: nested too deep") from None
+    data = data if isinstance(data, list) else data.get("records", [data]) if isinstance(data, dict) else None
+    if data is None:
+        raise ConversionError("a JSON export must be a list of records or an object")
+    return list(enumerate(data))
+
+
+def _parse_line(number: int, line: str) -> Any:
+    """A line's item, or the RecordError that tells why it is not one."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        return RecordError(f"invalid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        return RecordError("invalid JSON: nested too deep")
+
+
+def _lines_of_file(path: Path) -> Iterator[tuple[int, Any]]:
+    """(physical line, item) of a JSON Lines file, read a line at a time (lines end at b"\n")."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh):
+            if number == 0:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            if not raw.strip():
+                continue
+            yield number, _parse_line(number, _decode_line(raw))
+
+
+def _decode_line(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConversionError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from exc
-        data = data if isinstance(data, list) else data.get("records", [data]) if isinstance(data, dict) else None
-        if data is None:
-            raise ConversionError("a JSON export must be a list of records or an object")
-        return list(enumerate(data))
-    items: list[tuple[int, Any]] = []
+            return raw.decode("cp949")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", errors="replace")
+
+
+def _lines_of_text(text: str) -> Iterator[tuple[int, Any]]:
     for number, line in enumerate(text.split("\n")):  # physical lines: U+2028 etc. may sit inside strings
-        if not line.strip():
-            continue
-        try:
-            items.append((number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            log.info("line %d skipped: invalid JSON (%s)", number + 1, exc.msg)
-            items.append((number, RecordError(f"invalid JSON: {exc.msg} (column {exc.colno})")))
-    if not items:
-        raise ConversionError("no JSON record in the file")
-    return items
+        if line.strip():
+            yield number, _parse_line(number, line)
 
 
 def _record(item: Any, rel: str, position: int) -> RawRecord:

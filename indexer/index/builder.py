@@ -136,6 +136,29 @@ def _live_embeds(index_dir: Path) -> bool:
     return Embeddings.present(gens.live_path(index_dir))
 
 
+def _check_failed_files(index_dir: Path, skipped: list[tuple[str, str]], force: bool) -> None:
+    """Refuse (SwitchRefusedError) a build in which a file that holds live records failed whole:
+    its records would vanish from the index though the file is still there. The guard counts
+    the live records of each failed file, so one failed export cannot pass under "half"."""
+    from whoosh.query import Term
+
+    failed = {_resolve(p): reason for p, reason in skipped  # a symlink (never read) is not its target
+              if p and not Path(p).is_symlink() and Path(p).is_file()}
+    if force or not failed or gens.live_name(index_dir) is None:
+        return
+    ix, _ = gens.open_live(index_dir)
+    lost = []
+    with ix.searcher() as searcher:
+        for path, reason in sorted(failed.items()):
+            held = sum(1 for _ in searcher.docs_for_query(Term("origin", path)))
+            if held:
+                lost.append(f"{path} ({held} live records): {reason}")
+    if lost:
+        raise gens.SwitchRefusedError(
+            f"{len(lost)} source file(s) holding live records failed; not switching (use --force): "
+            + "; ".join(lost[:5]))
+
+
 def _live_count(index_dir: Path) -> tuple[str | None, int | None]:
     name = gens.live_name(index_dir)
     if name is None:
@@ -173,6 +196,7 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
     try:
         count = create_index(tmp, records, origins, workers=workers, progress=progress)
         gens.check_switch(count, live_count, force)  # refused before anything is embedded
+        _check_failed_files(index_dir, skipped, force)
         if embed:  # the encoder's processes work while this one writes the derived arrays
             from indexer.embed.store import EmbeddingRun
 

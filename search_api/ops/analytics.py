@@ -37,7 +37,12 @@ WRITE_BATCH = 500
 #: Seconds the writer waits after an event for more, so that one transaction takes many.
 GATHER_SECONDS = 0.25
 PRUNE_EVERY = 3600.0
+#: Largest analytics file by default (``POLICY_SEARCH_ANALYTICS_MAX_MB``); past it the oldest
+#: quarter of the rows is dropped (their pages are reused: the file stops growing).
+MAX_MB = 256
 BUSY_TIMEOUT_MS = 5000
+#: Mode of the analytics files, as the zero-result log's.
+FILE_MODE = 0o640
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (
@@ -46,7 +51,13 @@ CREATE INDEX IF NOT EXISTS searches_ts ON searches (ts);
 CREATE TABLE IF NOT EXISTS clicks (
     ts REAL NOT NULL, day TEXT NOT NULL, query TEXT NOT NULL, result_id TEXT NOT NULL, position INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS clicks_ts ON clicks (ts);
+CREATE INDEX IF NOT EXISTS searches_query ON searches (query, ts, total);
+CREATE INDEX IF NOT EXISTS searches_day ON searches (day, ts, total);
+CREATE INDEX IF NOT EXISTS searches_zero ON searches (total, query, ts);
+CREATE INDEX IF NOT EXISTS searches_took ON searches (took_ms);
+CREATE INDEX IF NOT EXISTS clicks_query ON clicks (query, result_id, ts, position);
 """
+#: The report's GROUP BY query and GROUP BY day read these covering indexes, never the table.
 
 
 def normalize_query(q: str) -> str:
@@ -61,6 +72,7 @@ def _day(ts: float) -> str:
 def connect(path: Path) -> sqlite3.Connection:
     """A connection in WAL mode with a busy timeout; the tables created when missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _private(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -70,11 +82,25 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _private(path: Path) -> None:
+    """Create the file as 0640 (staff queries are not for every local user), or narrow it to that;
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE))
+    for member in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = member.stat().st_mode & 0o7777
+            if mode & ~FILE_MODE:
+                os.chmod(member, mode & FILE_MODE)
+        except OSError:
+            pass
+
+
 class AnalyticsStore:
     """Queued writes and the report of one analytics file (one instance per process)."""
 
-    def __init__(self, path: Path, retention_days: int = 90):
+    def __init__(self, path: Path, retention_days: int = 90, max_mb: int = MAX_MB):
         self.path = Path(path)
+        self.max_bytes = max(1, int(max_mb)) * 1024 * 1024
         self.retention_days = max(1, int(retention_days))
         self._lock = threading.Lock()
         self._pid: int | None = None
@@ -145,6 +171,7 @@ class AnalyticsStore:
                 if conn is None:
                     conn = connect(self.path)
                 self._write(conn, batch)
+                self.rotate(conn)
                 if pruned is None or time.monotonic() - pruned > PRUNE_EVERY:
                     self.prune(conn)
                     pruned = time.monotonic()
@@ -165,6 +192,25 @@ class AnalyticsStore:
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany("INSERT INTO searches VALUES (?, ?, ?, ?, ?)", searches)
             conn.executemany("INSERT INTO clicks VALUES (?, ?, ?, ?, ?)", clicks)
+
+    def rotate(self, conn: sqlite3.Connection) -> int:
+        """Past :attr:`max_bytes`, delete the oldest quarter of the searches and of the clicks;
+        the number of rows deleted."""
+        pages, size = conn.execute("PRAGMA page_count").fetchone()[0], conn.execute("PRAGMA page_size").fetchone()[0]
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        if (pages - free) * size <= self.max_bytes:
+            return 0
+        deleted = 0
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            for table in ("searches", "clicks"):
+                cut = conn.execute(f"SELECT ts FROM {table} ORDER BY ts LIMIT 1 OFFSET "
+                                   f"(SELECT COUNT(*) / 4 FROM {table})").fetchone()
+                if cut is not None:
+                    deleted += conn.execute(f"DELETE FROM {table} WHERE ts <= ?", (cut[0],)).rowcount
+        log.warning("analytics: %s is over %d MB; the oldest %d rows were dropped",
+                    self.path, self.max_bytes // (1024 * 1024), deleted)
+        return deleted
 
     def prune(self, conn: sqlite3.Connection | None = None) -> int:
         """Delete rows older than the retention; the number deleted."""
@@ -209,8 +255,6 @@ def empty_report(days: int) -> dict[str, Any]:
 def _report(conn: sqlite3.Connection, days: int, limit: int) -> dict[str, Any]:
     now = time.time()
     since = datetime.fromisoformat(_days(days, now)[0]).replace(tzinfo=timezone.utc).timestamp()
-    totals = conn.execute("SELECT COUNT(*), COALESCE(SUM(total = 0), 0) FROM searches WHERE ts >= ?",
-                          (since,)).fetchone()
     clicks = conn.execute("SELECT COUNT(*) FROM clicks WHERE ts >= ?", (since,)).fetchone()[0]
     top = conn.execute(
         "SELECT s.query, s.n, s.zero, s.avg_total, COALESCE(c.n, 0) FROM "
@@ -223,6 +267,7 @@ def _report(conn: sqlite3.Connection, days: int, limit: int) -> dict[str, Any]:
         "GROUP BY query ORDER BY COUNT(*) DESC, MAX(ts) DESC LIMIT ?", (since, limit)).fetchall()
     trend = {day: (n, z) for day, n, z in conn.execute(
         "SELECT day, COUNT(*), SUM(total = 0) FROM searches WHERE ts >= ? GROUP BY day", (since,))}
+    totals = (sum(n for n, _ in trend.values()), sum(z or 0 for _, z in trend.values()))
     slowest = conn.execute(
         "SELECT query, took_ms, total, ts FROM searches WHERE ts >= ? ORDER BY took_ms DESC LIMIT ?",
         (since, limit)).fetchall()
@@ -260,4 +305,4 @@ def store_for(settings) -> AnalyticsStore | None:
     if configured and configured.strip().lower() in ("off", "0", "false", "no"):
         return None
     path = Path(configured) if configured else Path(settings.index) / FILENAME
-    return AnalyticsStore(path, settings.analytics_retention_days)
+    return AnalyticsStore(path, settings.analytics_retention_days, settings.analytics_max_mb)

@@ -137,7 +137,7 @@ def start_job(jobs_dir: Path, index_dir: Path, sources: list[str], mode: str,
     jobs_dir = Path(jobs_dir)
     jobs_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "search_api.ops.jobs", "run", "--jobs-dir", str(jobs_dir),
-               "--index", str(index_dir), "--mode", mode, "--request-id", request_id or ""]
+               "--index", str(index_dir), "--mode", mode, "--request-id=" + (request_id or "")]  # one token: never read as an option
     command += ["--source=" + s for s in sources]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
                             start_new_session=True, text=True)

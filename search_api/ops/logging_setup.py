@@ -21,7 +21,7 @@ from flask import Flask, g, has_request_context, request
 
 from search_api.ops.zero_results import ZeroResultLog
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")  # never an option-like "--x"
 access_log = logging.getLogger("policy_search.access")
 _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 

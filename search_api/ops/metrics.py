@@ -31,6 +31,9 @@ LATENCY = Histogram("policy_search_http_request_duration_seconds", "Time to answ
 ZERO_RESULTS = Counter("policy_search_zero_result_queries_total", "Searches with a query that found nothing")
 RATE_LIMITED = Counter("policy_search_rate_limited_total", "Requests refused by the rate limit")
 _GEN_NUMBER = re.compile(r"^g(\d+)-")
+#: The methods counted under their own name; any other (made up by a client) counts as ``other``,
+#: so no request can add a series of its own.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def count_zero_result() -> None:
@@ -126,7 +129,8 @@ def install(app: Flask) -> None:
     @app.after_request
     def _observe(response):
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+        method = request.method if request.method in METHODS else "other"
+        REQUESTS.labels(route, method, str(response.status_code)).inc()
         started = getattr(g, "metrics_started", None)
         if started is not None:
             LATENCY.labels(route).observe(time.perf_counter() - started)

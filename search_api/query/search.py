@@ -209,7 +209,7 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, 
         from search_api.suggest import did_you_mean
 
         response["suggestion"] = did_you_mean(snapshot, params.q, ranking.builder, total,
-                                              _combine(arrays.canonical, ranking.masks))
+                                              _combine(arrays.canonical, ranking.masks), params.deadline)
     response["timed_out"] = params.timed_out
     response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return response

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Blueprint, g, jsonify, request
 
 from search_api.ops.admin import admin_required, job_store, jobs_dir, settings
-from search_api.errors import APIError
+from search_api.errors import APIError, json_body
 from search_api.ops.jobs import JOB_ID, MODES, JobBusy, start_job
 from search_api.ops.zero_results import latest_entries
 
@@ -24,7 +24,7 @@ def _public(job: dict) -> dict:
 @bp.post("/api/admin/reindex")
 @admin_required
 def reindex():
-    body = request.get_json(silent=True)
+    body = json_body(request.get_data(cache=False) or b"null", "the body must be JSON") if request.is_json else None
     if not isinstance(body, dict) or set(body) - {"mode"}:
         raise APIError(400, "invalid_body", 'the body must be a JSON object {"mode": "full" | "update"}')
     mode = body.get("mode", "full")

@@ -7,14 +7,16 @@ import json
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 
 from search_api.ops.admin import admin_required
+from search_api.ops.event_tokens import EventTokens
 from search_api.ops.analytics import MAX_POSITION, MAX_QUERY, MAX_RESULT_ID, AnalyticsStore, store_for
-from search_api.errors import APIError, bad_request
+from search_api.errors import APIError, bad_request, json_body
 
 bp = Blueprint("analytics", __name__)
 
 #: Largest event body accepted, in bytes.
 MAX_EVENT_BYTES = 16384
-EVENT_FIELDS = {"query", "id", "position"}
+EVENT_FIELDS = {"query", "id", "position", "query_id"}
+_SHAPE = 'the body must be a JSON object {"query", "id", "position", "query_id"}'
 
 
 def _store() -> AnalyticsStore | None:
@@ -24,7 +26,9 @@ def _store() -> AnalyticsStore | None:
 def install(app: Flask) -> None:
     """The store of the settings, and the hook that queues each first-page search with a query."""
     settings = app.extensions["policy_search.settings"]
-    app.extensions["policy_search.analytics"] = store_for(settings)
+    store = app.extensions["policy_search.analytics"] = store_for(settings)
+    app.extensions["policy_search.event_tokens"] = (
+        EventTokens(store.path.with_name(store.path.name + ".key")) if store is not None else None)
     app.register_blueprint(bp)
 
     @app.after_request
@@ -36,16 +40,13 @@ def install(app: Flask) -> None:
         return response
 
 
-def _event() -> tuple[str, str, int]:
+def _event() -> tuple[str, str, int, object]:
     raw = request.get_data(cache=False)  # text/plain from sendBeacon, or application/json
     if len(raw) > MAX_EVENT_BYTES:
         raise APIError(413, "payload_too_large", f"an event is at most {MAX_EVENT_BYTES} bytes")
-    try:
-        event = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise bad_request("invalid_body", 'the body must be a JSON object {"query", "id", "position"}') from None
+    event = json_body(raw, _SHAPE)
     if not isinstance(event, dict) or set(event) != EVENT_FIELDS:
-        raise bad_request("invalid_body", 'the body must be a JSON object {"query", "id", "position"}')
+        raise bad_request("invalid_body", _SHAPE)
     query, result_id, position = event["query"], event["id"], event["position"]
     if not isinstance(query, str) or len(query) > 500:
         raise bad_request("invalid_body", "query must be a string of at most 500 characters")
@@ -55,16 +56,23 @@ def _event() -> tuple[str, str, int]:
         position = int(position)
     if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= MAX_POSITION:
         raise bad_request("invalid_body", f"position must be an integer from 1 to {MAX_POSITION}")
-    return query[:MAX_QUERY * 2], result_id, position
+    return query[:MAX_QUERY * 2], result_id, position, event["query_id"]
 
 
 @bp.post("/api/events")
 def events():
-    """Record a click on a result: only the query, the result's id and its position."""
-    query, result_id, position = _event()
+    """Record a click on a result: only the query, the result's id and its position; only for a
+    query searched recently (its ``query_id``) and a result the live index holds."""
+    query, result_id, position, query_id = _event()
     store = _store()
-    if store is not None:
-        store.record_click(query, result_id, position)
+    if store is None:
+        return Response(status=204)
+    if not current_app.extensions["policy_search.event_tokens"].valid(query_id, query):
+        raise APIError(403, "invalid_query_id", "query_id is not that of a recent search of this query")
+    with current_app.extensions["policy_search.index"].snapshot() as snapshot:
+        if result_id not in snapshot.facets.ids:
+            raise APIError(404, "unknown_id", "id is not a document of the index")
+    store.record_click(query, result_id, position)
     return Response(status=204)
 
 

@@ -98,9 +98,21 @@ def _export_record(origin: Path, record: dict):
     item = _export_item(origin, position)
     if not isinstance(item, dict) or not _same_record(item, record):
         raise APIError(404, "source_not_found", "the source of this document has changed since it was indexed")
-    response = current_app.response_class(json.dumps(item, ensure_ascii=False), mimetype="application/json")
+    response = current_app.response_class(json.dumps(_indexed_fields(item), ensure_ascii=False),
+                                          mimetype="application/json")
     response.headers["Content-Security-Policy"] = "sandbox"
     return response
+
+
+def _indexed_fields(item: dict) -> dict:
+    """The fields of an export entry the index reads (id, title, body, the passed fields, the
+    source's url); anything else an export carries (an internal note) is not served."""
+    from indexer.converters.jsonl import PASSED_FIELDS
+
+    kept = {key: item[key] for key in ("id", "title", "body", "text", *PASSED_FIELDS) if key in item}
+    if isinstance(item.get("source"), dict) and item["source"].get("url"):
+        kept["source"] = {"url": item["source"]["url"]}
+    return kept
 
 
 def _same_record(item: dict, record: dict) -> bool:
@@ -121,7 +133,7 @@ def _export_item(origin: Path, position: int):
                 return None  # a whole array is parsed to find one entry: not on a request for a large file
             try:
                 data = json.loads(fh.read().decode("utf-8-sig", errors="replace"))
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 return None
             items = data if isinstance(data, list) else data.get("records", [data]) if isinstance(data, dict) else []
             return items[position] if 0 <= position < len(items) else None
@@ -129,7 +141,7 @@ def _export_item(origin: Path, position: int):
             if number == position:
                 try:
                     return json.loads(line.decode("utf-8-sig", errors="replace"))
-                except json.JSONDecodeError:
+                except (ValueError, RecursionError):
                     return None
     return None
 

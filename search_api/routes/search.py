@@ -29,6 +29,9 @@ def search():
     with _holder().snapshot() as snapshot:
         body = run_search(snapshot, params, settings.max_query_chars, settings.max_query_terms)
     g.search_body = body  # query analytics (routes/analytics.py)
+    tokens = current_app.extensions.get("policy_search.event_tokens")
+    if tokens is not None and params.q.strip():
+        body["query_id"] = tokens.issue(params.q)  # clicks on these results are reported with it
     if body["total"] == 0 and params.q.strip():
         _zero_result(body)
     return jsonify(body)

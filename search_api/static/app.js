@@ -284,10 +284,11 @@
     el.exportBox.hidden = false;
   }
 
-  /** Report a click on a result: only the query, the result's id and its position (no cookie, no id of the person). */
+  /** Report a click on a result: only the query, the result's id and its position (no cookie, no id of the person),
+   *  with the search's query_id (the service takes clicks only on searches it answered recently). */
   function reportClick(r, position) {
-    if (!state.q) return;
-    var body = JSON.stringify({ query: state.q, id: r.id, position: position });
+    if (!state.q || !lastResponse || !lastResponse.query_id) return;
+    var body = JSON.stringify({ query: lastResponse.query, id: r.id, position: position, query_id: lastResponse.query_id });
     try {
       if (navigator.sendBeacon && navigator.sendBeacon("/api/events", body)) return;
     } catch (e) { /* fall back to fetch */ }

@@ -156,6 +156,7 @@
     });
     var state = { q: "", page: 1, sort: "relevance", mode: "", filters: { city: [], topic: [], type: [] } };
     var modeSupported = true;
+    var queryId = null, answered = "";  // the last search's query_id: clicks are reported with it
 
     var root = container.attachShadow ? container.attachShadow({ mode: "open" }) : container;
     while (container.firstChild && root !== container) container.removeChild(container.firstChild);
@@ -230,6 +231,7 @@
     }
 
     function draw(body) {
+      queryId = body.query_id || null; answered = body.query;
       status.textContent = "";
       status.appendChild(node(document, "span", { text: T.results(body.total) }));
       status.appendChild(tools);
@@ -303,8 +305,8 @@
 
     /* a click on a result: only the query, the result's id and its position; no cookie, no identity */
     function report(resultId, position) {
-      if (!state.q) return;
-      var payload = JSON.stringify({ query: state.q, id: resultId, position: position });
+      if (!state.q || !queryId) return;
+      var payload = JSON.stringify({ query: answered, id: resultId, position: position, query_id: queryId });
       try { if (navigator.sendBeacon && navigator.sendBeacon(ENDPOINT + "/api/events", payload)) return; } catch (e) { /* fetch */ }
       fetch(ENDPOINT + "/api/events", { method: "POST", mode: "cors", credentials: "omit", keepalive: true,
         headers: { "Content-Type": "text/plain" }, body: payload }).catch(function () { /* optional */ });

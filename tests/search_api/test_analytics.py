@@ -52,7 +52,7 @@ def test_counts_a_search_a_zero_result_search_and_a_click_across_a_restart(index
         server.get("/api/search", params={"q": "Seoul bicycle", "page": 2})  # paging is not a new search
         server.get("/api/search", params={"lang": "ko"})  # browsing without a query is not counted
         first = hit["results"][0]["id"]
-        assert _post_event(server, {"query": "Seoul bicycle", "id": first, "position": 1},
+        assert _post_event(server, {"query": "Seoul bicycle", "id": first, "position": 1, "query_id": hit["query_id"]},
                            headers={"Content-Type": "text/plain;charset=UTF-8"}).status_code == 204
         report = _report(server, lambda r: r["totals"]["clicks"] == 1 and r["totals"]["searches"] == 2)
     finally:
@@ -83,9 +83,14 @@ def test_counts_a_search_a_zero_result_search_and_a_click_across_a_restart(index
 
 @pytest.mark.parametrize("body, status", [
     ("not json", 400), ("[1, 2]", 400), ({"query": "x", "id": "a"}, 400),
-    ({"query": "x", "id": "a", "position": 1, "ip": "10.0.0.1"}, 400), ({"query": "x", "id": "a", "position": True}, 400),
-    ({"query": "x", "id": "a", "position": 0}, 400), ({"query": "x", "id": "", "position": 1}, 400),
-    ({"query": 5, "id": "a", "position": 1}, 400), ({"query": "x" * 600, "id": "a", "position": 1}, 400), ({"query": "x" * 20000, "id": "a", "position": 1}, 413),
+    ({"query": "x", "id": "a", "position": 1, "query_id": "0.0", "ip": "10.0.0.1"}, 400),
+    ({"query": "x", "id": "a", "position": True, "query_id": "0.0"}, 400),
+    ({"query": "x", "id": "a", "position": 0, "query_id": "0.0"}, 400), ({"query": "x", "id": "", "position": 1, "query_id": "0.0"}, 400),
+    ({"query": 5, "id": "a", "position": 1, "query_id": "0.0"}, 400),
+    ({"query": "x" * 600, "id": "a", "position": 1, "query_id": "0.0"}, 400),
+    ({"query": "x" * 20000, "id": "a", "position": 1, "query_id": "0.0"}, 413),
+    ({"query": "x", "id": "a", "position": 1}, 400),  # no query_id
+    ({"query": "x", "id": "a", "position": 1, "query_id": "65f0a1b2.00112233445566778899aabbccddeeff"}, 403),
 ])
 def test_bad_events_are_refused_with_the_json_error_shape(index_dir, tmp_path, body, status):
     server = _server(index_dir, tmp_path / "a.sqlite3")
@@ -100,6 +105,23 @@ def test_bad_events_are_refused_with_the_json_error_shape(index_dir, tmp_path, b
     assert report["totals"]["clicks"] == 0
 
 
+def test_clicks_only_on_real_ids_of_recent_searches_of_that_query(index_dir, tmp_path):
+    server = _server(index_dir, tmp_path / "a.sqlite3")
+    try:
+        hit = server.get("/api/search", params={"q": "Seoul"}).json()
+        real, token = hit["results"][0]["id"], hit["query_id"]
+        made_up = _post_event(server, {"query": "Seoul", "id": "call-010-refund", "position": 1, "query_id": token})
+        other_query = _post_event(server, {"query": "call 010 for refund", "id": real, "position": 1, "query_id": token})
+        good = _post_event(server, {"query": "seoul", "id": real, "position": 1, "query_id": token})
+        report = _report(server, lambda r: r["totals"]["clicks"] == 1)
+    finally:
+        server.stop()
+    assert (made_up.status_code, made_up.json()["error"]["code"]) == (404, "unknown_id")
+    assert (other_query.status_code, other_query.json()["error"]["code"]) == (403, "invalid_query_id")
+    assert good.status_code == 204
+    assert report["clicked_results"] == [{"query": "seoul", "id": real, "clicks": 1, "mean_position": 1.0}]
+
+
 def test_the_report_needs_the_token(index_dir, tmp_path):
     server = _server(index_dir, tmp_path / "a.sqlite3")
     try:
@@ -111,10 +133,12 @@ def test_the_report_needs_the_token(index_dir, tmp_path):
 
 
 def test_events_cross_origin_and_rate_limited(index_dir, tmp_path):
-    server = _server(index_dir, tmp_path / "a.sqlite3", rate_limit="2/minute")
+    """Events share the search's limiter: one search and two clicks use up 3/minute."""
+    server = _server(index_dir, tmp_path / "a.sqlite3", rate_limit="3/minute")
     try:
-        statuses = [_post_event(server, {"query": "x", "id": "a", "position": 1},
-                                headers={"Origin": "https://city.example"}) for _ in range(3)]
+        hit = server.get("/api/search", params={"q": "Seoul"}).json()
+        event = {"query": "Seoul", "id": hit["results"][0]["id"], "position": 1, "query_id": hit["query_id"]}
+        statuses = [_post_event(server, event, headers={"Origin": "https://city.example"}) for _ in range(3)]
     finally:
         server.stop()
     assert [r.status_code for r in statuses] == [204, 204, 429]
@@ -187,3 +211,16 @@ def test_the_writer_applies_the_retention_when_it_starts(tmp_path):
     store.record_search("kept", 3, 2.0)
     assert store.flush()
     assert [q["query"] for q in AnalyticsStore(db).report(days=30)["top_queries"]] == ["kept"]
+
+
+def test_the_store_past_its_size_cap_drops_its_oldest_rows(tmp_path):
+    store = AnalyticsStore(tmp_path / "a.sqlite3", max_mb=1)
+    for n in range(40):
+        for k in range(100):
+            store.record_search(f"query {n} {k} " + "x" * 150, k % 3, 1.0)
+        assert store.flush(30)
+    with sqlite3.connect(store.path) as conn:
+        kept = conn.execute("SELECT COUNT(*), MIN(query) FROM searches").fetchone()
+        pages = conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
+    assert 0 < kept[0] < 4000  # the oldest were dropped
+    assert pages < 3 * 1024 * 1024
