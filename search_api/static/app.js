@@ -7,6 +7,8 @@
   var FACET_SHOWN = 5;
   var DEBOUNCE_MS = 300;
   var DEFAULT_SIZE = 10;
+  var MAX_QUERY_CHARS = 3000; // the API's max_query_chars: a pasted paragraph is searched whole
+  var SHOWN_QUERY_CHARS = 60; // the results line quotes at most this much of the query
 
   var I18N = {
     en: {
@@ -22,7 +24,7 @@
       removeFilter: "Remove filter {facet}: {value}",
       count: function (n, q) {
         var docs = n === 1 ? "1 document" : fmt(n) + " documents";
-        return q ? docs + " for “" + q + "”" : docs;
+        return q ? docs + " for “" + shortQuery(q) + "”" : docs;
       },
       took: "{ms} ms", loading: "Searching…",
       didYouMean: "Did you mean", relaxed: "No document matched every word; showing documents that match some of them.",
@@ -54,7 +56,7 @@
       facet_type: "유형", showMore: "{n}개 더 보기", showLess: "접기", noValues: "해당 없음",
       removeFilter: "{facet} 필터 해제: {value}",
       count: function (n, q) {
-        return (q ? "“" + q + "” 검색 결과 " : "문서 ") + fmt(n) + "건";
+        return (q ? "“" + shortQuery(q) + "” 검색 결과 " : "문서 ") + fmt(n) + "건";
       },
       took: "{ms}ms", loading: "검색 중…",
       didYouMean: "이것을 찾으셨나요?", relaxed: "모든 단어와 일치하는 문서가 없어 일부 단어와 일치하는 문서를 보여 드립니다.",
@@ -89,6 +91,13 @@
   var el = {};
 
   function $(id) { return document.getElementById(id); }
+  /** A long (pasted) query quoted in the results line: its start, cut at a word, with an ellipsis. */
+  function shortQuery(q) {
+    var flat = String(q).replace(/\s+/g, " ").trim();
+    if (flat.length <= SHOWN_QUERY_CHARS) return flat;
+    var cut = flat.slice(0, SHOWN_QUERY_CHARS), space = cut.lastIndexOf(" ");
+    return (space > SHOWN_QUERY_CHARS / 2 ? cut.slice(0, space) : cut) + "…";
+  }
   function fmt(n) { return Number(n).toLocaleString(uiLang === "ko" ? "ko-KR" : "en-US"); }
   function t(key, vars) {
     var s = (I18N[uiLang] && I18N[uiLang][key]) || I18N.en[key] || key;
@@ -122,7 +131,7 @@
   function stateFromURL() {
     var p = new URLSearchParams(location.search);
     var s = emptyState();
-    s.q = (p.get("q") || "").slice(0, 500);
+    s.q = (p.get("q") || "").slice(0, MAX_QUERY_CHARS);
     LIST_FILTERS.forEach(function (f) { s[f] = uniq(p.getAll(f).filter(Boolean)); });
     s.year_from = /^\d{4}$/.test(p.get("year_from") || "") ? p.get("year_from") : "";
     s.year_to = /^\d{4}$/.test(p.get("year_to") || "") ? p.get("year_to") : "";
@@ -220,6 +229,13 @@
       })
       .then(function (body) {
         if (seq !== requestSeq) return;
+        var lastPage = Math.max(1, Math.ceil(body.total / body.size));
+        if (body.page > lastPage && body.total > 0) { // a page past the end (an old link): show the last one
+          state.page = lastPage;
+          history.replaceState(null, "", stateURL(state));
+          search(opts);
+          return;
+        }
         lastResponse = body;
         render(body);
         if (opts.focusResults) el.heading.focus();
@@ -314,7 +330,8 @@
 
   function renderStatus(body) {
     el.status.textContent = "";
-    el.status.appendChild(h("span", { class: "status-count", "data-total": String(body.total), text: t("count")(body.total, body.query) }));
+    el.status.appendChild(h("span", { class: "status-count", "data-total": String(body.total), title: body.query || null,
+      text: t("count")(body.total, body.query) }));
     if (typeof body.took_ms === "number") {
       el.status.appendChild(h("span", { class: "status-took", text: " · " + t("took", { ms: Math.round(body.took_ms) }) }));
     }
