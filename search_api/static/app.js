@@ -42,6 +42,7 @@
       year: "Year", documents: "Documents",
       exportLabel: "Export", exportCsv: "CSV", exportJsonl: "JSON lines",
       exportTitle: "Download every result of this search ({fmt})",
+      noBody: "Only a title: open the source for its content.",
       wordsOnly: "Words only", meaning: "Similar in meaning", meaningTitle: "Found by meaning, not by the words typed"
     },
     ko: {
@@ -74,6 +75,7 @@
       year: "연도", documents: "문서 수",
       exportLabel: "내보내기", exportCsv: "CSV", exportJsonl: "JSON lines",
       exportTitle: "이 검색의 모든 결과 내려받기 ({fmt})",
+      noBody: "제목만 있는 문서입니다. 내용은 원문에서 확인하세요.",
       wordsOnly: "단어 일치만", meaning: "의미 유사", meaningTitle: "입력한 단어가 아니라 의미로 찾은 결과"
     }
   };
@@ -579,7 +581,7 @@
       var li = h("li", { class: "result", "data-id": r.id, "data-match": r.match || null }, [
         h("h3", { class: "result-title" }, [titleLink]),
         meta,
-        snippetNode(r.snippet),
+        r.snippet ? snippetNode(r.snippet) : h("p", { class: "result-snippet no-body", text: t("noBody") }),
         tags.childNodes.length ? tags : null,
         actions
       ]);

@@ -31,6 +31,7 @@
           city: "City", topic: "Topic", type: "Type", lang: "Language", filters: "Filters",
           didYouMean: "Did you mean", powered: "Policy Search",
           suggestions: "Suggestions", sort: "Sort", relevance: "Relevance", newest: "Newest", oldest: "Oldest",
+          noBody: "Only a title: open the source for its content.",
           wordsOnly: "Words only", meaning: "Similar in meaning", meaningTitle: "Found by meaning, not by the words typed",
           kind: { term: "term", title: "title", city: "city", topic: "topic" } },
     ko: { label: "도시 정책 검색", placeholder: "도시 정책을 검색하세요…", button: "검색",
@@ -38,6 +39,7 @@
           none: "검색 결과가 없습니다. 다른 검색어를 써 보세요.", error: "지금은 검색할 수 없습니다.",
           prev: "이전", next: "다음", page: "{t}쪽 중 {n}쪽", undated: "날짜 없음", pdf: "PDF {n}쪽",
           city: "도시", topic: "주제", type: "유형", lang: "언어", filters: "필터",
+          noBody: "제목만 있는 문서입니다. 내용은 원문에서 확인하세요.",
           didYouMean: "이것을 찾으셨나요?", powered: "정책 검색",
           suggestions: "추천 검색어", sort: "정렬", relevance: "관련도순", newest: "최신순", oldest: "오래된순",
           wordsOnly: "단어 일치만", meaning: "의미 유사", meaningTitle: "입력한 단어가 아니라 의미로 찾은 결과",
@@ -279,7 +281,7 @@
         list.appendChild(node(document, "li", { class: "item", "data-id": r.id, "data-match": r.match || null }, [
           link,
           meta,
-          snippet(r.snippet)
+          r.snippet ? snippet(r.snippet) : node(document, "span", { class: "snippet no-body", text: T.noBody })
         ]));
       });
       msg.className = "msg";
