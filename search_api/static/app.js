@@ -508,9 +508,12 @@
   }
 
   /** The server's snippet is escaped HTML with <mark>; keep text and <mark> only (defence in depth). */
-  function snippetNode(html) {
+  function plainText(html) { return String(html || "").replace(/<[^>]*>/g, ""); }
+  function snippetNode(html, lang) {
     var out = document.createElement("p");
     out.className = "result-snippet";
+    lang = textLang(lang, plainText(html));
+    if (lang) out.lang = lang; // read in the document's language, whatever the UI's
     var tpl = document.createElement("template");
     tpl.innerHTML = html || "";
     (function walk(src, dst) {
@@ -533,6 +536,13 @@
     } catch (e) { return null; }
   }
 
+  /** The language of a document's text: its record's, or for a bilingual record the one script it is in. */
+  function textLang(recordLang, text) {
+    if (recordLang === "ko" || recordLang === "en") return recordLang;
+    var hangul = /[\uac00-\ud7a3]/.test(text || ""), latin = /[A-Za-z]{2}/.test(text || "");
+    return hangul && !latin ? "ko" : latin && !hangul ? "en" : null;
+  }
+
   function isPdf(r) { return /\/source(#page=\d+)?$/.test(r.url || "") && r.page; }
 
   function renderResults(body) {
@@ -542,7 +552,7 @@
       var href = safeHref(r.url);
       var external = href && new URL(href).origin !== location.origin;
       var titleLink = h("a", { href: href, class: "result-title-link", target: external ? "_blank" : null,
-        rel: external ? "noopener noreferrer" : null, lang: r.lang === "mixed" ? null : r.lang }, [r.title]);
+        rel: external ? "noopener noreferrer" : null, lang: textLang(r.lang, r.title) }, [r.title]);
       var typeLabel = facetLabel("type", r.type);
       var meta = h("div", { class: "result-meta" }, [
         h("span", { class: "badge badge-" + r.type, text: typeLabel }),
@@ -581,7 +591,7 @@
       var li = h("li", { class: "result", "data-id": r.id, "data-match": r.match || null }, [
         h("h3", { class: "result-title" }, [titleLink]),
         meta,
-        r.snippet ? snippetNode(r.snippet) : h("p", { class: "result-snippet no-body", text: t("noBody") }),
+        r.snippet ? snippetNode(r.snippet, r.lang) : h("p", { class: "result-snippet no-body", text: t("noBody") }),
         tags.childNodes.length ? tags : null,
         actions
       ]);

@@ -117,9 +117,17 @@
     return n;
   }
 
-  function snippet(html) {
+  /** The language of a document's text: its record's, or for a bilingual record the one script it is in. */
+  function textLang(recordLang, text) {
+    if (recordLang === "ko" || recordLang === "en") return recordLang;
+    var hangul = /[\uac00-\ud7a3]/.test(text || ""), latin = /[A-Za-z]{2}/.test(text || "");
+    return hangul && !latin ? "ko" : latin && !hangul ? "en" : null;
+  }
+
+  function snippet(html, lang) {
     var out = document.createElement("span");
     out.className = "snippet";
+    if (lang) out.lang = lang;
     var tpl = document.createElement("template");
     tpl.innerHTML = html || ""; // inert: nothing in a template runs or loads
     (function walk(src, dst) {
@@ -274,14 +282,16 @@
         bits.push(typeLabel || r.type);
         if (cities.length) bits.push(cities.slice(0, 3).join(", ") + (cities.length > 3 ? " +" + (cities.length - 3) : ""));
         if (r.page) bits.push(T.pdf.replace("{n}", r.page));
-        var link = node(document, "a", { class: "title", href: href, target: "_blank", rel: "noopener noreferrer" }, [r.title]);
+        // the document's language, not the UI's
+        var link = node(document, "a", { class: "title", href: href, target: "_blank", rel: "noopener noreferrer",
+          lang: textLang(r.lang, r.title) }, [r.title]);
         link.addEventListener("click", function () { report(r.id, position); });
         var meta = node(document, "span", { class: "meta", text: bits.join(" · ") });
         if (r.match === "meaning") meta.appendChild(node(document, "span", { class: "mean", title: T.meaningTitle, text: T.meaning }));
         list.appendChild(node(document, "li", { class: "item", "data-id": r.id, "data-match": r.match || null }, [
           link,
           meta,
-          r.snippet ? snippet(r.snippet) : node(document, "span", { class: "snippet no-body", text: T.noBody })
+          r.snippet ? snippet(r.snippet, textLang(r.lang, String(r.snippet).replace(/<[^>]*>/g, ""))) : node(document, "span", { class: "snippet no-body", text: T.noBody })
         ]));
       });
       msg.className = "msg";
