@@ -136,6 +136,9 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
                 from indexer.embed.encoder import get_encoder
 
                 get_encoder()  # loaded before the first request, once per worker
+            from search_api.warmup import warm_up
+
+            warm_up(app)  # the first user's search costs what later ones do
             return app
 
     click.echo(f"policy-search: serving {index} on http://{host}:{port}/ with {workers} workers x {threads} threads",

@@ -10,7 +10,10 @@ import io
 import json
 from typing import Any, Iterable, Iterator
 
+from urllib.parse import urljoin
+
 from search_api.index_reader import Snapshot
+from search_api.query.labels import facet_label
 from search_api.query.links import record_url
 from search_api.query.search import Ranking, hit_page
 
@@ -82,7 +85,18 @@ def _batches(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
-def export_chunks(snapshot: Snapshot, docnums: list[int], ranking: Ranking, fmt: str) -> Iterator[str]:
-    """The streamed body of an export in ``fmt`` (``csv`` or ``jsonl``)."""
+def spreadsheet_row(row: dict[str, Any], base_url: str, ui_lang: str) -> dict[str, Any]:
+    """A row as a person reads it in a spreadsheet: topics by their label in the interface
+    language, and a URL that opens from there (absolute, on ``base_url``)."""
+    return {**row, "topics": [facet_label("topic", t, ui_lang) for t in row["topics"]],
+            "url": urljoin(base_url, row["url"]) if row["url"] else row["url"]}
+
+
+def export_chunks(snapshot: Snapshot, docnums: list[int], ranking: Ranking, fmt: str,
+                  base_url: str = "", ui_lang: str = "en") -> Iterator[str]:
+    """The streamed body of an export in ``fmt``: CSV for people (labels, absolute URLs,
+    :func:`spreadsheet_row`), JSON lines for programs (ids, the API's own URLs)."""
     rows = (export_row(snapshot, docnum, ranking) for docnum in docnums)
-    return csv_chunks(rows) if fmt == "csv" else jsonl_chunks(rows)
+    if fmt == "csv":
+        return csv_chunks(spreadsheet_row(row, base_url, ui_lang) for row in rows)
+    return jsonl_chunks(rows)

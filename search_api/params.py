@@ -5,6 +5,7 @@ from werkzeug.datastructures import MultiDict
 
 from search_api.errors import bad_request
 from search_api.query.search import SearchParams
+from search_api.query.labels import facet_value
 
 SORTS = ("relevance", "newest", "oldest")
 #: hybrid: words and meaning; lexical: words only; semantic: meaning only.
@@ -62,7 +63,7 @@ def search_params(args: MultiDict, city_name) -> SearchParams:
     if cities := _values(args, "city"):
         filters["city"] = [city_name(c) for c in cities]
     if topics := _values(args, "topic"):
-        filters["topic"] = topics
+        filters["topic"] = [facet_value("topic", t) for t in topics]
     if sdgs := _values(args, "sdg"):
         try:
             numbers = [int(s) for s in sdgs]
@@ -71,12 +72,12 @@ def search_params(args: MultiDict, city_name) -> SearchParams:
         if not all(1 <= n <= 17 for n in numbers):
             raise bad_request("invalid_parameter", "sdg must be a goal number from 1 to 17")
         filters["sdg"] = numbers
-    if langs := _values(args, "lang"):
+    if langs := [facet_value("lang", v) for v in _values(args, "lang")]:
         bad = [v for v in langs if v not in LANGS]
         if bad:
             raise bad_request("invalid_parameter", f"lang must be one of {', '.join(LANGS)}, got {bad[0][:40]!r}")
         filters["lang"] = langs
     if types := _values(args, "type"):
-        filters["type"] = types
+        filters["type"] = [facet_value("type", t) for t in types]
     params.filters = filters
     return params

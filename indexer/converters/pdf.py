@@ -35,6 +35,7 @@ from indexer.converters import ocr, pdf_guard
 from indexer.converters.base import WHOLE_FILE_KEY, RawRecord, check_size, source_path
 from indexer.converters.pdf_layout import Box, reading_order
 from indexer.converters.pdf_tables import Table, TableFinder, has_grid
+from indexer.converters.pdf_breaks import drop_running_lines
 from indexer.converters.titles import document_title
 from indexer.converters.pdf_text import CID_RE, MAX_PAGE_CHARS, WRAP_MARK, first_line, is_usable, page_text
 from indexer.errors import ConversionError
@@ -339,7 +340,7 @@ def _read_pages(pdf: pdfium.PdfDocument, miner: _Miner | None, path: Path) -> tu
             pages.append({"number": index + 1, "text": text})
         else:
             needs_ocr.append(index + 1)
-    return pages, needs_ocr
+    return [dict(p, text=t) for p, t in zip(pages, drop_running_lines([p["text"] for p in pages]))], needs_ocr
 
 
 def convert(path: Path, root: Path) -> list[RawRecord]:

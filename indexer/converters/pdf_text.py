@@ -8,7 +8,9 @@ raw lines. :func:`page_text` turns them into searchable page text:
 * Runs of spaces collapsed; no-break and ideographic spaces become spaces.
 * Lines of one paragraph are joined: English line-end hyphens are removed
   (``gov-`` + ``ernment``), two Hangul ends are glued without a space (Korean is
-  wrapped by syllable, so a break is mostly mid-word), anything else gets a space.
+  wrapped by syllable, so a break is mostly mid-word) unless the line was wrapped short
+  or the morphological analyzer ends a word there (:mod:`indexer.converters.pdf_breaks`),
+  anything else gets a space.
   A line keeps its newline after sentence-final punctuation, before an indented
   line and before a list marker.
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+
+from indexer.converters.pdf_breaks import hangul_break_is_space
 
 #: Longest page text kept; longer pages are truncated (decompression-bomb guard).
 MAX_PAGE_CHARS = 1_000_000
@@ -99,7 +103,8 @@ def join_lines(lines: Iterable[str]) -> str:
             wrapped = ends_short
             continue
         sep = _separator(out, line, indented)
-        if sep == "" and wrapped and is_hangul(out[-1]) and is_hangul(line[0]):
+        if sep == "" and is_hangul(out[-1]) and is_hangul(line[0]) and (
+                wrapped or hangul_break_is_space(out.rsplit(None, 1)[-1], line.split(None, 1)[0])):
             sep = " "
         out = out[:-1] + line if sep == "\x00" else out + sep + line
         wrapped = ends_short

@@ -39,7 +39,7 @@ MIN_SPREAD = 0.02
 #: Weight of meaning against the words' best score (1.0): lexical confidence x same / other language.
 WEIGHTS = {
     "strict": {"same": 0.3, "other": 1.0},
-    "relaxed": {"same": 0.6, "other": 3.0},
+    "relaxed": {"same": 0.3, "other": 3.0},
 }
 
 WORDS, MEANING, BOTH = 1, 2, 3

@@ -7,7 +7,7 @@ from typing import Any
 from indexer.enrich.keywords import KeywordScorer
 
 UI_LANGS = ("en", "ko")
-LANG_LABELS = {"en": ("English", "영어"), "ko": ("Korean", "한국어"), "mixed": ("Mixed", "혼합")}
+LANG_LABELS = {"en": ("English", "영어"), "ko": ("Korean", "한국어"), "mixed": ("Korean & English", "한국어·영어")}
 TYPE_LABELS = {
     "article": ("Article", "기사"),
     "brochure": ("Brochure", "브로슈어"),
@@ -43,3 +43,24 @@ def facet_label(facet: str, value: Any, ui_lang: str, label_ko: str | None = Non
     if not en_ko:
         return str(value)
     return en_ko[1] if ko else en_ko[0]
+
+
+def facet_value(facet: str, given: str) -> str:
+    """A facet value as a URL may give it: its id, or its English or Korean label, in any case.
+
+    ``topic=Transport``, ``topic=교통`` and ``type=Brochure`` find what the ids ``transport`` and
+    ``brochure`` find, as a city's name does whatever its case; anything else is kept as given.
+    """
+    wanted = given.strip().casefold()
+    if facet == "topic":
+        table = _scorer_labels("topics.json")
+    elif facet == "lang":
+        table = LANG_LABELS
+    elif facet == "type":
+        table = TYPE_LABELS
+    else:
+        return given
+    for value, names in table.items():
+        if wanted == str(value).casefold() or wanted in (n.casefold() for n in names):
+            return value
+    return given

@@ -23,13 +23,24 @@ class MarkFormatter(highlight.Formatter):
         output, index = [], fragment.startchar
         text = fragment.text
         for token in fragment.matches:
-            if token.startchar < index:
+            if token.startchar < index or part_of_number(text, token.startchar, token.endchar):
                 continue
             output.append(escape(text[index:token.startchar]))
             output.append(self.format_token(text, token, replace))
             index = token.endchar
         output.append(escape(text[index:fragment.endchar]))
         return "".join(output)
+
+
+def part_of_number(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a digit group inside a longer number ("1" of "1,171",
+    "5" of "2.5"): the analyzer splits numbers at separators, but a reader sees one number,
+    and a query ``1`` did not find "1,171"."""
+    if not text[start:end].isdigit():
+        return False
+    before = start >= 2 and text[start - 1] in ",." and text[start - 2].isdigit()
+    after = end + 1 < len(text) and text[end] in ",." and text[end + 1].isdigit()
+    return before or after
 
 
 def snippet(text: str, terms: set[str], analyzer) -> str:

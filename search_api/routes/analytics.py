@@ -106,7 +106,13 @@ def admin_page():
     """The analytics page: a token form, then the report; the token stays in sessionStorage."""
     from search_api.routes.ui import _asset_version, _secure
 
-    response = Response(render_template("admin.html", version=_asset_version()), mimetype="text/html")
+    from search_api.ops.admin import settings
+
+    # with no admin token configured the admin API answers 404 to any token: say so, instead of
+    # a form whose every answer would read "not accepted"
+    configured = bool(settings().admin_token)
+    response = Response(render_template("admin.html", version=_asset_version(), configured=configured),
+                        mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return _secure(response, "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                              "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "

@@ -32,7 +32,8 @@ def export():
     except BaseException:
         stack.close()
         raise
-    body = stream_with_context(export_chunks(snapshot, docnums, ranking, fmt))
+    body = stream_with_context(export_chunks(snapshot, docnums, ranking, fmt,
+                                                     request.host_url, params.ui_lang))
     response = Response(body, mimetype=FORMATS[fmt].split(";")[0], content_type=FORMATS[fmt])
     response.call_on_close(stack.close)  # the snapshot stays open until the last row is sent
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")

@@ -20,10 +20,16 @@ def openapi_spec() -> dict:
 @bp.get("/healthz")
 def healthz():
     with current_app.extensions["policy_search.index"].snapshot() as snapshot:
+        records = int(snapshot.facets.live.sum())
+        documents = int((snapshot.facets.live & snapshot.facets.canonical).sum())
         return jsonify({
             "status": "ok",
             "generation": snapshot.generation,
-            "records": int(snapshot.facets.live.sum()),
+            # every record indexed; a near-duplicate (a copy of another record under another name or
+            # format) is folded into its canonical record in results, so searches count `documents`
+            "records": records,
+            "documents": documents,
+            "near_duplicates": records - documents,
             "built_at": snapshot.metadata.get("built_at"),
             # search by meaning: on when the generation has embeddings of the query encoder's model
             "semantic": snapshot.semantic is not None,

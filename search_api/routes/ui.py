@@ -116,7 +116,9 @@ def embed_demo():
                                                 "address or of a configured embed endpoint")
     lang = request.args.get("lang", "ko")
     lang = lang if lang in ("ko", "en") else "ko"
-    html = render_template("embed-demo.html", endpoint=endpoint, lang=lang, version=_asset_version())
+    # the copyable snippet needs an absolute origin: the given one, else a placeholder said to be one
+    shown = endpoint or "https://search.example.org"
+    html = render_template("embed-demo.html", endpoint=endpoint, shown=shown, lang=lang, version=_asset_version())
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
     sources = f"'self' {endpoint}".strip()

@@ -109,6 +109,7 @@
   }
 
   function init() {
+    if (!$("token-form")) return; // no admin token configured: the page only says so
     el = { form: $("token-form"), token: $("token"), error: $("token-error"), report: $("report"), days: $("days"),
            totals: $("totals") };
     el.form.addEventListener("submit", function (e) {

@@ -7,6 +7,8 @@
   var FACET_SHOWN = 5;
   var DEBOUNCE_MS = 300;
   var DEFAULT_SIZE = 10;
+  var MAX_QUERY_CHARS = 3000; // the API's max_query_chars: a pasted paragraph is searched whole
+  var SHOWN_QUERY_CHARS = 60; // the results line quotes at most this much of the query
 
   var I18N = {
     en: {
@@ -22,7 +24,7 @@
       removeFilter: "Remove filter {facet}: {value}",
       count: function (n, q) {
         var docs = n === 1 ? "1 document" : fmt(n) + " documents";
-        return q ? docs + " for “" + q + "”" : docs;
+        return q ? docs + " for “" + shortQuery(q) + "”" : docs;
       },
       took: "{ms} ms", loading: "Searching…",
       didYouMean: "Did you mean", relaxed: "No document matched every word; showing documents that match some of them.",
@@ -40,6 +42,7 @@
       year: "Year", documents: "Documents",
       exportLabel: "Export", exportCsv: "CSV", exportJsonl: "JSON lines",
       exportTitle: "Download every result of this search ({fmt})",
+      noBody: "Only a title: open the source for its content.",
       wordsOnly: "Words only", meaning: "Similar in meaning", meaningTitle: "Found by meaning, not by the words typed"
     },
     ko: {
@@ -54,7 +57,7 @@
       facet_type: "유형", showMore: "{n}개 더 보기", showLess: "접기", noValues: "해당 없음",
       removeFilter: "{facet} 필터 해제: {value}",
       count: function (n, q) {
-        return (q ? "“" + q + "” 검색 결과 " : "문서 ") + fmt(n) + "건";
+        return (q ? "“" + shortQuery(q) + "” 검색 결과 " : "문서 ") + fmt(n) + "건";
       },
       took: "{ms}ms", loading: "검색 중…",
       didYouMean: "이것을 찾으셨나요?", relaxed: "모든 단어와 일치하는 문서가 없어 일부 단어와 일치하는 문서를 보여 드립니다.",
@@ -72,6 +75,7 @@
       year: "연도", documents: "문서 수",
       exportLabel: "내보내기", exportCsv: "CSV", exportJsonl: "JSON lines",
       exportTitle: "이 검색의 모든 결과 내려받기 ({fmt})",
+      noBody: "제목만 있는 문서입니다. 내용은 원문에서 확인하세요.",
       wordsOnly: "단어 일치만", meaning: "의미 유사", meaningTitle: "입력한 단어가 아니라 의미로 찾은 결과"
     }
   };
@@ -89,6 +93,13 @@
   var el = {};
 
   function $(id) { return document.getElementById(id); }
+  /** A long (pasted) query quoted in the results line: its start, cut at a word, with an ellipsis. */
+  function shortQuery(q) {
+    var flat = String(q).replace(/\s+/g, " ").trim();
+    if (flat.length <= SHOWN_QUERY_CHARS) return flat;
+    var cut = flat.slice(0, SHOWN_QUERY_CHARS), space = cut.lastIndexOf(" ");
+    return (space > SHOWN_QUERY_CHARS / 2 ? cut.slice(0, space) : cut) + "…";
+  }
   function fmt(n) { return Number(n).toLocaleString(uiLang === "ko" ? "ko-KR" : "en-US"); }
   function t(key, vars) {
     var s = (I18N[uiLang] && I18N[uiLang][key]) || I18N.en[key] || key;
@@ -122,7 +133,7 @@
   function stateFromURL() {
     var p = new URLSearchParams(location.search);
     var s = emptyState();
-    s.q = (p.get("q") || "").slice(0, 500);
+    s.q = (p.get("q") || "").slice(0, MAX_QUERY_CHARS);
     LIST_FILTERS.forEach(function (f) { s[f] = uniq(p.getAll(f).filter(Boolean)); });
     s.year_from = /^\d{4}$/.test(p.get("year_from") || "") ? p.get("year_from") : "";
     s.year_to = /^\d{4}$/.test(p.get("year_to") || "") ? p.get("year_to") : "";
@@ -220,6 +231,13 @@
       })
       .then(function (body) {
         if (seq !== requestSeq) return;
+        var lastPage = Math.max(1, Math.ceil(body.total / body.size));
+        if (body.page > lastPage && body.total > 0) { // a page past the end (an old link): show the last one
+          state.page = lastPage;
+          history.replaceState(null, "", stateURL(state));
+          search(opts);
+          return;
+        }
         lastResponse = body;
         render(body);
         if (opts.focusResults) el.heading.focus();
@@ -315,7 +333,8 @@
 
   function renderStatus(body) {
     el.status.textContent = "";
-    el.status.appendChild(h("span", { class: "status-count", "data-total": String(body.total), text: t("count")(body.total, body.query) }));
+    el.status.appendChild(h("span", { class: "status-count", "data-total": String(body.total), title: body.query || null,
+      text: t("count")(body.total, body.query) }));
     if (typeof body.took_ms === "number") {
       el.status.appendChild(h("span", { class: "status-took", text: " · " + t("took", { ms: Math.round(body.took_ms) }) }));
     }
@@ -490,9 +509,12 @@
   }
 
   /** The server's snippet is escaped HTML with <mark>; keep text and <mark> only (defence in depth). */
-  function snippetNode(html) {
+  function plainText(html) { return String(html || "").replace(/<[^>]*>/g, ""); }
+  function snippetNode(html, lang) {
     var out = document.createElement("p");
     out.className = "result-snippet";
+    lang = textLang(lang, plainText(html));
+    if (lang) out.lang = lang; // read in the document's language, whatever the UI's
     var tpl = document.createElement("template");
     tpl.innerHTML = html || "";
     (function walk(src, dst) {
@@ -515,6 +537,13 @@
     } catch (e) { return null; }
   }
 
+  /** The language of a document's text: its record's, or for a bilingual record the one script it is in. */
+  function textLang(recordLang, text) {
+    if (recordLang === "ko" || recordLang === "en") return recordLang;
+    var hangul = /[\uac00-\ud7a3]/.test(text || ""), latin = /[A-Za-z]{2}/.test(text || "");
+    return hangul && !latin ? "ko" : latin && !hangul ? "en" : null;
+  }
+
   function isPdf(r) { return /\/source(#page=\d+)?$/.test(r.url || "") && r.page; }
 
   function renderResults(body) {
@@ -524,7 +553,7 @@
       var href = safeHref(r.url);
       var external = href && new URL(href).origin !== location.origin;
       var titleLink = h("a", { href: href, class: "result-title-link", target: external ? "_blank" : null,
-        rel: external ? "noopener noreferrer" : null, lang: r.lang === "mixed" ? null : r.lang }, [r.title]);
+        rel: external ? "noopener noreferrer" : null, lang: textLang(r.lang, r.title) }, [r.title]);
       var typeLabel = facetLabel("type", r.type);
       var meta = h("div", { class: "result-meta" }, [
         h("span", { class: "badge badge-" + r.type, text: typeLabel }),
@@ -563,7 +592,7 @@
       var li = h("li", { class: "result", "data-id": r.id, "data-match": r.match || null }, [
         h("h3", { class: "result-title" }, [titleLink]),
         meta,
-        snippetNode(r.snippet),
+        r.snippet ? snippetNode(r.snippet, r.lang) : h("p", { class: "result-snippet no-body", text: t("noBody") }),
         tags.childNodes.length ? tags : null,
         actions
       ]);

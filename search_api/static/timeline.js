@@ -52,7 +52,7 @@
     var from = parseInt(options.from, 10) || null, to = parseInt(options.to, 10) || null;
     function chosen(y) { return (from || to) && (!from || y >= from) && (!to || y <= to); }
 
-    var width = Math.max(240, data.length * 34), bw = width / data.length;
+    var width = Math.max(240, data.length * 34), bw = Math.min(width / data.length, 48); // one year: one slim bar, not the width
     var max = Math.max.apply(null, data.map(function (d) { return d.count; })) || 1;
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + (TOP + HEIGHT + LABEL), class: "timeline-chart",
       role: "group", "aria-label": text.chartLabel, preserveAspectRatio: "xMinYMid meet" });

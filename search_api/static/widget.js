@@ -31,6 +31,7 @@
           city: "City", topic: "Topic", type: "Type", lang: "Language", filters: "Filters",
           didYouMean: "Did you mean", powered: "Policy Search",
           suggestions: "Suggestions", sort: "Sort", relevance: "Relevance", newest: "Newest", oldest: "Oldest",
+          noBody: "Only a title: open the source for its content.",
           wordsOnly: "Words only", meaning: "Similar in meaning", meaningTitle: "Found by meaning, not by the words typed",
           kind: { term: "term", title: "title", city: "city", topic: "topic" } },
     ko: { label: "도시 정책 검색", placeholder: "도시 정책을 검색하세요…", button: "검색",
@@ -38,6 +39,7 @@
           none: "검색 결과가 없습니다. 다른 검색어를 써 보세요.", error: "지금은 검색할 수 없습니다.",
           prev: "이전", next: "다음", page: "{t}쪽 중 {n}쪽", undated: "날짜 없음", pdf: "PDF {n}쪽",
           city: "도시", topic: "주제", type: "유형", lang: "언어", filters: "필터",
+          noBody: "제목만 있는 문서입니다. 내용은 원문에서 확인하세요.",
           didYouMean: "이것을 찾으셨나요?", powered: "정책 검색",
           suggestions: "추천 검색어", sort: "정렬", relevance: "관련도순", newest: "최신순", oldest: "오래된순",
           wordsOnly: "단어 일치만", meaning: "의미 유사", meaningTitle: "입력한 단어가 아니라 의미로 찾은 결과",
@@ -115,9 +117,17 @@
     return n;
   }
 
-  function snippet(html) {
+  /** The language of a document's text: its record's, or for a bilingual record the one script it is in. */
+  function textLang(recordLang, text) {
+    if (recordLang === "ko" || recordLang === "en") return recordLang;
+    var hangul = /[\uac00-\ud7a3]/.test(text || ""), latin = /[A-Za-z]{2}/.test(text || "");
+    return hangul && !latin ? "ko" : latin && !hangul ? "en" : null;
+  }
+
+  function snippet(html, lang) {
     var out = document.createElement("span");
     out.className = "snippet";
+    if (lang) out.lang = lang;
     var tpl = document.createElement("template");
     tpl.innerHTML = html || ""; // inert: nothing in a template runs or loads
     (function walk(src, dst) {
@@ -274,14 +284,16 @@
         bits.push(typeLabel || r.type);
         if (cities.length) bits.push(cities.slice(0, 3).join(", ") + (cities.length > 3 ? " +" + (cities.length - 3) : ""));
         if (r.page) bits.push(T.pdf.replace("{n}", r.page));
-        var link = node(document, "a", { class: "title", href: href, target: "_blank", rel: "noopener noreferrer" }, [r.title]);
+        // the document's language, not the UI's
+        var link = node(document, "a", { class: "title", href: href, target: "_blank", rel: "noopener noreferrer",
+          lang: textLang(r.lang, r.title) }, [r.title]);
         link.addEventListener("click", function () { report(r.id, position); });
         var meta = node(document, "span", { class: "meta", text: bits.join(" · ") });
         if (r.match === "meaning") meta.appendChild(node(document, "span", { class: "mean", title: T.meaningTitle, text: T.meaning }));
         list.appendChild(node(document, "li", { class: "item", "data-id": r.id, "data-match": r.match || null }, [
           link,
           meta,
-          snippet(r.snippet)
+          r.snippet ? snippet(r.snippet, textLang(r.lang, String(r.snippet).replace(/<[^>]*>/g, ""))) : node(document, "span", { class: "snippet no-body", text: T.noBody })
         ]));
       });
       msg.className = "msg";

@@ -33,9 +33,10 @@ needs_tesseract = pytest.mark.skipif(
 )
 
 
-def _expected_files() -> list[dict]:
-    if not EXPECTED.is_file():
-        return []
+def _expected_files() -> list:
+    if not EXPECTED.is_file():  # one skipped case that names the cause, not "got empty parameter set"
+        return [pytest.param(None, id="no-dev-data", marks=pytest.mark.skip(
+            reason=f"development data not found at {EXPECTED} (only beside the project's own checkout)"))]
     return json.loads(EXPECTED.read_text(encoding="utf-8"))["files"]
 
 
