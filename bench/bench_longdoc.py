@@ -377,10 +377,30 @@ def print_failures(system: str, judged: Iterable[Judged]) -> None:
         print(f"{q.id} [{q.context}] target {q.file} p{q.page}; first: {first}; {where}")
 
 
+def build_cost(folder: Path, tmp: Path, repeat: int) -> dict[str, Any]:
+    """Whole ``policy-index build`` runs of the PDFs without and with embeddings, alternating,
+    each into a fresh index (empty embedding cache); the median ratio with / without."""
+    import statistics
+
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    for run_number in range(repeat):
+        for label, no_embeddings in (("without", True), ("with", False)):
+            target = tmp / f"cost-{label}-{run_number}"
+            seconds = build_index(folder, target, no_embeddings)
+            shutil.rmtree(target, ignore_errors=True)
+            times[label].append(seconds)
+            print(f"build {label} embeddings, run {run_number + 1}: {seconds:.1f} s", flush=True)
+    ratio = statistics.median(times["with"]) / statistics.median(times["without"])
+    print(f"with / without embeddings (medians): {ratio:.2f} (target <= 1.5)")
+    return {"seconds": times, "ratio": ratio}
+
+
 def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     questions = load_questions(LONGDOC)
     folder = tmp / "pdfs"
     names = copy_pdfs(LONGDOC, folder)
+    if args.build_cost:
+        return {"build_cost": build_cost(folder, tmp, args.build_cost)}
     index = args.index or tmp / "index"
     if args.index and (index / "CURRENT").exists():
         print(f"reusing index {index}")
@@ -426,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="processes for the baseline's pdfminer extraction")
     parser.add_argument("--json", type=Path, help="write the numbers to this file")
     parser.add_argument("--verbose", action="store_true", help="print each system's Page@1 failures")
+    parser.add_argument("--build-cost", type=int, default=0, metavar="N",
+                        help="only time N builds without and with embeddings (alternating) and their ratio")
     args = parser.parse_args(argv)
     if not (LONGDOC / "questions.jsonl").is_file() or not (LONGDOC / "pdfs").is_dir():
         print(f"skipped: longdoc data set not found at {LONGDOC}")

@@ -13,7 +13,9 @@ score scaled to [0, 1] between :data:`Z_BASE` and the query's best record. Rank 
 leg's confidence. The weight of meaning depends on
 
 * the lexical leg's confidence: every word matched (``strict``), only some (``relaxed``),
-  or nothing (meaning alone ranks);
+  or nothing (meaning alone ranks). Within the query's language a relaxed match weighs
+  meaning no more than a strict one: a question asked in a whole sentence never has all its
+  words in one document, so "relaxed" there is no sign that the words failed;
 * the record's language against the query's: words cross languages only through the
   glossary and city names, so meaning weighs more on a record in the other language.
 """
