@@ -95,3 +95,52 @@ def test_a_tiny_docx_that_needs_minutes_is_skipped_at_its_small_budget(tmp_path)
     result = extract_sources([folder], limits=limits)
     assert len(result.records) == 1
     assert dict(result.errors)[str(folder / "span.docx")] == "CPU limit of 4 s exceeded"
+
+
+def _glyph_pdf(pages: int = 10, glyphs: int = 100_000) -> bytes:
+    """A ~1.5 KB PDF of ``pages`` pages, each drawing ``glyphs`` glyphs: every page shows one
+    FlateDecode content stream whose ``Tj`` draws a string of that many letters."""
+    import zlib
+
+    content = zlib.compress(b"BT /F1 1 Tf 10 10 Td (" + b"a" * glyphs + b") Tj ET", 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + n) for n in range(pages))
+               + b"] /Count %d /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> >>" % pages,
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream"]
+    objects += [b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>"] * pages
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_tiny_pdf_of_a_million_glyphs_is_skipped_and_the_folder_indexed(tmp_path):
+    """A 1.5 KB PDF, 10 pages x 100,000 glyphs, ran past 15 s; the real build skips it at its
+    size-scaled budget (the defaults: 15 s of CPU for a file this small) and indexes the rest."""
+    import re
+
+    from tests.ops.helpers import indexer
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "glyphs.pdf").write_bytes(_glyph_pdf())
+    assert (folder / "glyphs.pdf").stat().st_size < 4 * 1024
+    (folder / "ok.txt").write_text("A readable policy page\n\nAbout bike lanes in Seoul.", encoding="utf-8")
+    (folder / "plan.txt").write_text("Cycling plan\n\nNew protected lanes along the river.", encoding="utf-8")
+    done = indexer("build", folder, "--index", tmp_path / "index", timeout=400)  # functional bound only
+    assert done.returncode == 0, done.stdout + done.stderr
+    (generation,) = (tmp_path / "index" / "generations").glob("*/generation.json")
+    summary = json.loads(generation.read_text(encoding="utf-8"))
+    assert summary["records"] == 2, summary
+    (skipped,) = summary["skipped"]
+    assert skipped["path"] == str(folder / "glyphs.pdf")
+    # over its size-scaled CPU or wall budget (or, were it ever guarded per page, too large)
+    assert re.fullmatch(r"(CPU|wall-time) limit of \d+ s exceeded|.*too large.*", skipped["reason"]), skipped
+    assert f"glyphs.pdf: {skipped['reason']}" in done.stdout + done.stderr
