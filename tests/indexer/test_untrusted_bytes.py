@@ -97,8 +97,9 @@ def test_a_tiny_docx_that_needs_minutes_is_skipped_at_its_small_budget(tmp_path)
     assert dict(result.errors)[str(folder / "span.docx")] == "CPU limit of 4 s exceeded"
 
 
-def _glyph_pdf(pages: int = 10, glyphs: int = 100_000) -> bytes:
-    """A ~1.5 KB PDF of ``pages`` pages, each drawing ``glyphs`` glyphs: every page shows one
+def _glyph_pdf(pages: int = 10, glyphs: int = 1_000_000) -> bytes:
+    """A ~2.5 KB PDF of ``pages`` pages, each drawing ``glyphs`` glyphs (ten times the reported
+    file, so no CPU finishes it inside its budget): every page shows one
     FlateDecode content stream whose ``Tj`` draws a string of that many letters."""
     import zlib
 
@@ -122,7 +123,7 @@ def _glyph_pdf(pages: int = 10, glyphs: int = 100_000) -> bytes:
 
 
 def test_a_tiny_pdf_of_a_million_glyphs_is_skipped_and_the_folder_indexed(tmp_path):
-    """A 1.5 KB PDF, 10 pages x 100,000 glyphs, ran past 15 s; the real build skips it at its
+    """A tiny PDF, 10 pages x 1,000,000 glyphs (the reported 100,000 ran past 15 s); the real build skips it at its
     size-scaled budget (the defaults: 15 s of CPU for a file this small) and indexes the rest."""
     import re
 
