@@ -103,23 +103,16 @@ def _glyph_pdf(pages: int = 10, glyphs: int = 1_000_000) -> bytes:
     FlateDecode content stream whose ``Tj`` draws a string of that many letters."""
     import zlib
 
+    from tests.indexer.converters.hostile_pdfs import pdf_bytes, stream
+
     content = zlib.compress(b"BT /F1 1 Tf 10 10 Td (" + b"a" * glyphs + b") Tj ET", 9)
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + n) for n in range(pages))
                + b"] /Count %d /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> >>" % pages,
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream"]
+               stream(content, "/FlateDecode")]
     objects += [b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>"] * pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_bytes(objects)
 
 
 def test_a_tiny_pdf_of_a_million_glyphs_is_skipped_and_the_folder_indexed(tmp_path):
