@@ -8,15 +8,13 @@ import unicodedata
 from indexer.converters.base import WHOLE_FILE_KEY, RawRecord
 from indexer.converters.cleaning import clean_text
 from indexer.converters.dates import date_stated_in
-from indexer.converters.titles import MAX_TITLE, file_title, is_title_like, labelled_title, unspaced
+from indexer.converters.titles import MAX_TITLE, cut_title, file_title, is_title_like, labelled_title, unspaced
 from indexer.errors import ConversionError
 
 #: Record type of a word-processor document.
 OFFICE_TYPE = "document"
 #: Lines of the body searched for a title.
 TITLE_WINDOW = 30
-# "[ 제 목 ] 지급명세서 …", "제목: …": a labelled title wins.
-_LABELLED_TITLE = re.compile(r"^(?:\[\s*제\s*목\s*\]|제\s*목\s*[:：]|제\s*목$)\s*(?P<title>.*)$")
 # Lines that open an official document without being its title.
 _NOT_TITLE = re.compile(
     r"^(?:\S+\s+)*(?:공고|고시|훈령|예규|지침)\s*제?\s*\d{2,4}\s*[-–]\s*\d+\s*호$"  # 강남구 공고 제2023-745호
@@ -35,8 +33,8 @@ DATE_WINDOW = 60
 
 
 def office_title(body: str, fallback: str, meta_title: str | None = None) -> str:
-    """A document's title: a labelled one (a court case too), a real metadata title, a labelled
-    title line, else its first title-like line, else the file's name (``fallback``)."""
+    """A document's title: a labelled one (``제목``, ``건명``, a court case), a real metadata title,
+    else its first title-like line, else the file's name (``fallback``)."""
     lines = [" ".join(line.split()) for line in body.split("\n")[:TITLE_WINDOW]]
     lines = [line for line in lines if line]
     labelled = labelled_title(lines)
@@ -44,22 +42,10 @@ def office_title(body: str, fallback: str, meta_title: str | None = None) -> str
         return labelled
     if meta_title and len(meta_title.strip()) >= 3 and is_title_like(meta_title):
         return " ".join(meta_title.split())[:MAX_TITLE]
-    for position, line in enumerate(lines):
-        labelled = _LABELLED_TITLE.match(line)
-        if labelled:  # the title follows its label, on the same line or the next
-            title = labelled.group("title") or (lines[position + 1] if position + 1 < len(lines) else "")
-            if title:
-                return _cut(title)
     for line in lines:
         if not _NOT_TITLE.search(line) and sum(ch.isalpha() for ch in line) >= 2 and is_title_like(line):
-            return _cut(unspaced(line))
+            return cut_title(unspaced(line))
     return file_title(fallback)
-
-
-def _cut(line: str) -> str:
-    if len(line) <= MAX_TITLE:
-        return line
-    return line[:MAX_TITLE].rsplit(" ", 1)[0] + "…"
 
 
 def office_record(body: str, stem: str, rel: str, meta_title: str | None = None,

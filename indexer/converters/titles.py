@@ -114,8 +114,8 @@ _ISSUER = re.compile(
 _NUMBERING = re.compile(r"^(?:[IVXLC]+|[ivxlc]+|제?\s*\d+\s*[장절편부호]?|[-–]?\s*\d+\s*[-–]?)[.)]?$")
 #: A Korean court case: its number and name ("2023누36352 시정명령 취소").
 _CASE = re.compile(r"^(?:사\s*건\s*)?(?P<case>(?:19|20)\d{2}\s?[가-힣]{1,3}\s?\d{2,}(?:\s*[,(]\s*\S+)?\s+[가-힣].{1,80})$")
-#: A labelled title: "제목: …", "[ 제 목 ] …", "건명 …".
-_LABEL = re.compile(r"^\[?\s*(?:제\s*목|건\s*명)\s*\]?\s*[:：]?\s*(?P<title>\S.*)$")
+#: A labelled title: "[ 제 목 ] …", "제목: …", "건명: …", or the label alone (the title on the next line).
+_LABEL = re.compile(r"^(?:\[\s*(?:제\s*목|건\s*명)\s*\]|(?:제\s*목|건\s*명)\s*[:：]|(?:제\s*목|건\s*명)$)\s*(?P<title>.*)$")
 #: Text in brackets or parentheses, and a candidate that is nothing else.
 _BRACKETS = re.compile(r"[(\[［【〔<「][^)\]］】〕>」]*[)\]］】〕>」]")
 _BRACKETED = re.compile(r"^[(\[［【〔<][^)\]］】〕>]*[)\]］】〕>]$")
@@ -162,11 +162,20 @@ def labelled_title(lines: list[str]) -> str | None:
     for position, line in enumerate(lines):
         case = _CASE.match(line)
         if case:
-            return case.group("case")[:MAX_TITLE]
+            return cut_title(case.group("case"))
         label = _LABEL.match(line)
-        if label and is_title_like(label.group("title")):
-            return label.group("title")[:MAX_TITLE]
+        if label:  # the title follows its label, on the same line or the next
+            title = label.group("title") or (lines[position + 1] if position + 1 < len(lines) else "")
+            if is_title_like(title):
+                return cut_title(title)
     return None
+
+
+def cut_title(line: str) -> str:
+    """``line`` cut to :data:`MAX_TITLE` characters at a word, with an ellipsis where cut."""
+    if len(line) <= MAX_TITLE:
+        return line
+    return line[:MAX_TITLE].rsplit(" ", 1)[0] + "…"
 
 
 def clean_title(text: str) -> str:
