@@ -221,18 +221,19 @@ def _hit(snapshot: Snapshot, ranking: Ranking, docnum: int, terms: set[str]) -> 
     by_meaning = kind == MEANING
     score = None if ranking.scores is None else round(float(ranking.scores[docnum]), 4)
     passage = -1 if by_meaning or ranking.best_passage is None else int(ranking.best_passage[docnum])
-    result = _result(snapshot, docnum, score, set() if by_meaning else terms, passage)
+    record = snapshot.record(docnum)
+    result = _result(snapshot, docnum, score, set() if by_meaning else terms, passage, record)
     if by_meaning:
         meaning_view(snapshot, docnum, int(ranking.best_chunk[docnum]), result)
     result["match"] = MATCH_NAMES.get(kind) if kind else ("words" if ranking.query is not None else None)
     if passage >= 0 and ranking.passage_scores is not None:
-        result["passages"] = inner_hits(snapshot, docnum, passage, ranking.passage_scores, terms)
+        result["passages"] = inner_hits(snapshot, docnum, record, passage, ranking.passage_scores, terms)
     return result
 
 
-def inner_hits(snapshot: Snapshot, docnum: int, best: int, scores: np.ndarray, terms: set[str]) -> list[dict]:
+def inner_hits(snapshot: Snapshot, docnum: int, record: dict[str, Any], best: int, scores: np.ndarray,
+               terms: set[str]) -> list[dict]:
     """A long document's further passages holding the words, best first: page, snippet, link."""
-    record = snapshot.record(docnum)
     analyzer = snapshot.searcher.schema["body"].analyzer
     out = []
     for row in snapshot.passages.others(scores, docnum, best):
@@ -300,10 +301,12 @@ def _page(mask: np.ndarray, scores: np.ndarray | None, arrays: FacetArrays, para
     return [int(d) for d in docs[order][start:end]]
 
 
-def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], passage: int = -1) -> dict[str, Any]:
+def _result(snapshot: Snapshot, docnum: int, score, terms: set[str], passage: int = -1,
+            record: dict[str, Any] | None = None) -> dict[str, Any]:
     """One hit: its snippet from its best passage (``passage``, a row of the passage arrays),
-    else from its page best matching ``terms``, else its opening; linked to that page."""
-    record = snapshot.record(docnum)
+    else from its page best matching ``terms``, else its opening; linked to that page.
+    ``record``: the stored record of ``docnum`` when the caller has read it already."""
+    record = record if record is not None else snapshot.record(docnum)
     analyzer = snapshot.searcher.schema["body"].analyzer
     text, page = passage_text(snapshot, record, passage)
     if page is None and passage < 0:
