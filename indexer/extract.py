@@ -232,11 +232,10 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
     """
     from indexer.enrich.sdgs import goals
     from indexer.enrich.topics import taxonomy
-    from indexer.index.writing import _die_with_parent, parallel_context
+    from indexer.index.writing import forked_pool
 
     gazetteer(), taxonomy(), goals()
-    return ProcessPoolExecutor(max_workers=workers, mp_context=parallel_context(),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+    return forked_pool(workers)
 
 
 def _sandbox(workers: int, limits: ConversionLimits, pairs: list[tuple[Path, Path]]) -> SandboxPool:

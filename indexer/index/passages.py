@@ -27,7 +27,6 @@ import json
 import logging
 import re
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
@@ -152,13 +151,11 @@ def _analyzed(long_docs: list[tuple[int, list[str]]], analyzers: dict[str, objec
               workers: int) -> list[tuple[int, list[dict]]]:
     if workers <= 1 or len(long_docs) < 2 * ANALYSIS_BATCH:
         return _analyze(long_docs, analyzers)
-    from indexer.index.writing import _die_with_parent, parallel_context
-    import os
+    from indexer.index.writing import forked_pool
 
     _ANALYZERS.clear()
     _ANALYZERS.update(analyzers)  # inherited by the forked workers
-    with ProcessPoolExecutor(max_workers=workers, mp_context=parallel_context(),
-                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+    with forked_pool(workers) as pool:
         return [item for done in pool.map(_analyze_in_worker, _batches(long_docs)) for item in done]
 
 

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import traceback
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Iterable
@@ -53,6 +54,12 @@ def parallel_context() -> multiprocessing.context.BaseContext:
     analyzers) are not loaded again; the MeCab tagger itself is re-created per process.
     """
     return multiprocessing.get_context("fork")
+
+
+def forked_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` forked processes (:func:`parallel_context`) that die with this one."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=parallel_context(),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
 def part_bounds(records: list[dict[str, Any]], parts: int) -> list[tuple[int, int]]:
