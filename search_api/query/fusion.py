@@ -5,6 +5,12 @@ its meaning stands out from the rest of the index for this query: its best-chunk
 at least :data:`Z_ENTER` robust standard deviations above the median over all records and
 at most :data:`Z_MARGIN` below the best record (median and MAD of this query's scores: the
 floor adapts to each query and to the encoder's cosine band, never a fixed threshold).
+When the words match nothing in the query's own language (a Korean question over English
+records, a typo, words the archive lacks), meaning is the only leg that reads the query:
+its :data:`NEAREST_K` closest records join too, as a k-nearest-neighbour clause does in
+Elasticsearch's hybrid search, so hybrid answers where meaning alone would; only those
+above :data:`Z_BASE`, where the meaning part of a score starts above 0 (on a handful of
+records the k nearest would be all of them).
 Filters and facet counts then apply to this one set, so ``total`` counts what is listed.
 
 Ranking: ``lexical / best lexical + weight * meaning``, where meaning is the calibrated
@@ -17,7 +23,9 @@ leg's confidence. The weight of meaning depends on
   meaning no more than a strict one: a question asked in a whole sentence never has all its
   words in one document, so "relaxed" there is no sign that the words failed;
 * the record's language against the query's: words cross languages only through the
-  glossary and city names, so meaning weighs more on a record in the other language.
+  glossary and city names, so meaning weighs more on a record in the other language;
+  when the words match no record in the query's language (``foreign``), what they match
+  are names and glossary terms across languages: meaning leads and the words break ties.
 """
 from __future__ import annotations
 
@@ -42,7 +50,14 @@ MIN_SPREAD = 0.02
 WEIGHTS = {
     "strict": {"same": 0.3, "other": 1.0},
     "relaxed": {"same": 0.3, "other": 3.0},
+    "foreign": {"same": 5.0, "other": 5.0},
 }
+#: Records closest in meaning that join hybrid results when the words match nothing in the
+#: query's language (a kNN clause's ``k``: one page of results).
+NEAREST_K = 10
+#: Weight of the raw cosine in a fused score: orders meaning-only records below the floor's
+#: base by closeness instead of index order, too small to reorder anything else.
+COSINE_TIE_BREAK = 1e-6
 
 WORDS, MEANING, BOTH = 1, 2, 3
 MATCH_NAMES = {WORDS: "words", MEANING: "meaning", BOTH: "both"}
@@ -82,14 +97,22 @@ def calibrate(semantic: SemanticScores, allowed: np.ndarray) -> tuple[np.ndarray
 
 
 def fuse(lex_mask: np.ndarray, lex_scores: np.ndarray | None, semantic: SemanticScores,
-         allowed: np.ndarray, same_lang: np.ndarray, relaxed: bool) -> Fused:
+         allowed: np.ndarray, same_lang: np.ndarray, relaxed: bool,
+         filtered: np.ndarray | None = None) -> Fused:
     """Hybrid result set and scores (see the module docstring).
 
     ``allowed``: live canonical records (the population the floor is measured on);
-    ``same_lang``: records in the query's language.
+    ``same_lang``: records in the query's language; ``filtered``: the allowed records that
+    pass the query's filters (the nearest records are also taken among them).
     """
     z, enter = calibrate(semantic, allowed)
     words = lex_mask & allowed
+    foreign = not (words & same_lang).any()
+    if foreign:  # meaning is the only leg that reads the query: its nearest records join
+        nearest = _top(semantic.scores, allowed, NEAREST_K)
+        if filtered is not None:
+            nearest |= _top(semantic.scores, filtered, NEAREST_K)
+        enter = enter | (nearest & (z >= Z_BASE))
     mask = words | enter
     scores = np.zeros(len(lex_mask), dtype=np.float64)
     if lex_scores is not None and words.any():
@@ -101,9 +124,10 @@ def fuse(lex_mask: np.ndarray, lex_scores: np.ndarray | None, semantic: Semantic
         z_top = float(z[finite].max())
         meaning = np.zeros(len(z))
         meaning[finite] = np.clip((z[finite] - Z_BASE) / max(z_top - Z_BASE, 1e-6), 0.0, 1.0)
-        weights = WEIGHTS["relaxed" if relaxed or not words.any() else "strict"]
+        weights = WEIGHTS["foreign" if foreign else "relaxed" if relaxed else "strict"]
         weight = np.where(same_lang, weights["same"], weights["other"])
         scores += weight * meaning
+        scores[enter] += COSINE_TIE_BREAK * semantic.scores[enter]
     match = np.zeros(len(lex_mask), dtype=np.int8)
     match[words] = WORDS
     match[enter] = MEANING

@@ -16,12 +16,15 @@ def _scores(snapshot, q: str) -> SemanticScores:
     return snapshot.semantic.score(embed_query(q))
 
 
-def hybrid(snapshot, q: str, lex_mask: np.ndarray, lex_scores: np.ndarray | None, relaxed: bool) -> Fused:
-    """Words and meaning fused over the live canonical records (search_api.query.fusion)."""
+def hybrid(snapshot, q: str, lex_mask: np.ndarray, lex_scores: np.ndarray | None, relaxed: bool,
+           filtered: np.ndarray | None = None) -> Fused:
+    """Words and meaning fused over the live canonical records (search_api.query.fusion);
+    ``filtered``: those of them that pass the query's filters."""
     arrays = snapshot.facets
     semantic = snapshot.semantic
     same_lang = (semantic.doc_lang == text_lang(q)) | (semantic.doc_lang == "mixed")  # words can match natively
-    return fuse(lex_mask, lex_scores, _scores(snapshot, q), arrays.live & arrays.canonical, same_lang, relaxed)
+    return fuse(lex_mask, lex_scores, _scores(snapshot, q), arrays.live & arrays.canonical, same_lang, relaxed,
+                filtered)
 
 
 def semantic_leg(snapshot, q: str, allowed: np.ndarray, filtered: np.ndarray | None = None) -> Fused:

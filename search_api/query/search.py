@@ -18,7 +18,7 @@ from search_api.query.links import record_url
 from search_api.query.passages import combine
 from search_api.query.build import QueryBuilder
 from search_api.query.parse import ParsedQuery, parse_query
-from search_api.query.fusion import MATCH_NAMES, MEANING
+from search_api.query.fusion import MATCH_NAMES, MEANING, WORDS
 from search_api.query.meaning import meaning_view
 from search_api.query.lexical import attached, walk_matches
 
@@ -175,8 +175,9 @@ def rank(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, max_te
     if mode == "hybrid" and (pasted or not parsed.empty):
         from search_api.query.meaning import hybrid
 
+        allowed = arrays.live & arrays.canonical
         fused = hybrid(snapshot, params.q, matched if query is not None else np.zeros_like(matched),
-                       scores, relaxed)
+                       scores, relaxed, _combine(allowed, masks) if masks else None)
         matched, scores, match, best_chunk = fused.mask, fused.scores, fused.match, fused.best_chunk
     return Ranking(mode, builder, query, relaxed, matched & arrays.canonical, scores, match, best_chunk, masks,
                    best_passage, passage_scores)
@@ -190,12 +191,15 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, 
     ranking = rank(snapshot, params, max_chars, max_terms)
     result_mask = _combine(ranking.matched, ranking.masks)
     total = int(result_mask.sum())
+    words_total = total if ranking.mode != "hybrid" or ranking.match is None else \
+        int((result_mask & ((ranking.match & WORDS) != 0)).sum())
     docnums = _page(result_mask, ranking.scores, arrays, params)
     terms = ranking.terms
     results = [_hit(snapshot, ranking, docnum, terms) for docnum in docnums]
     response = {
         "query": params.q,
         "total": total,
+        "words_total": words_total,
         "page": params.page,
         "size": params.size,
         "relaxed": ranking.relaxed,
@@ -205,10 +209,10 @@ def run_search(snapshot: Snapshot, params: SearchParams, max_chars: int = 3000, 
         "suggestion": None,
         "timed_out": False,
     }
-    if params.q.strip() and total < FEW_RESULTS and not params.timed_out:
+    if params.q.strip() and words_total < FEW_RESULTS and not params.timed_out:
         from search_api.suggest import did_you_mean
 
-        response["suggestion"] = did_you_mean(snapshot, params.q, ranking.builder, total,
+        response["suggestion"] = did_you_mean(snapshot, params.q, ranking.builder, words_total,
                                               _combine(arrays.canonical, ranking.masks), params.deadline)
     response["timed_out"] = params.timed_out
     response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)

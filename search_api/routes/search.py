@@ -32,13 +32,13 @@ def search():
     tokens = current_app.extensions.get("policy_search.event_tokens")
     if tokens is not None and params.q.strip():
         body["query_id"] = tokens.issue(params.q)  # clicks on these results are reported with it
-    if body["total"] == 0 and params.q.strip():
+    if body["words_total"] == 0 and params.q.strip():  # nothing found by words (meaning may answer)
         _zero_result(body)
     return jsonify(body)
 
 
 def _zero_result(body: dict) -> None:
-    """Count a search that found nothing, and log it for staff when the log is configured."""
+    """Count a search whose words found nothing, and log it for staff when the log is configured."""
     from search_api.ops.metrics import count_zero_result
 
     count_zero_result()

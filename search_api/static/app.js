@@ -28,6 +28,7 @@
       },
       took: "{ms} ms", loading: "Searching…",
       didYouMean: "Did you mean", relaxed: "No document matched every word; showing documents that match some of them.",
+      byMeaning: "No document has these words; showing the documents closest in meaning.",
       emptyTitle: "No documents found", emptyBody: "Try fewer or different words, or remove a filter.",
       emptyRemove: "Remove all filters",
       errorTitle: "Search is unavailable", errorBody: "The search service did not answer ({detail}).", retry: "Try again",
@@ -61,6 +62,7 @@
       },
       took: "{ms}ms", loading: "검색 중…",
       didYouMean: "이것을 찾으셨나요?", relaxed: "모든 단어와 일치하는 문서가 없어 일부 단어와 일치하는 문서를 보여 드립니다.",
+      byMeaning: "이 단어가 있는 문서가 없어 의미가 가장 가까운 문서를 보여 드립니다.",
       emptyTitle: "검색 결과가 없습니다", emptyBody: "다른 검색어를 쓰거나 필터를 해제해 보세요.",
       emptyRemove: "필터 모두 해제",
       errorTitle: "검색할 수 없습니다", errorBody: "검색 서비스가 응답하지 않았습니다 ({detail}).", retry: "다시 시도",
@@ -353,7 +355,9 @@
       });
       parts.push(h("p", { class: "dym" }, [t("didYouMean") + " ", link, uiLang === "en" ? "?" : ""]));
     }
-    if (body.relaxed) parts.push(h("p", { class: "relaxed", text: t("relaxed") }));
+    if (body.mode === "hybrid" && body.words_total === 0 && body.total > 0) {
+      parts.push(h("p", { class: "relaxed", text: t("byMeaning") }));
+    } else if (body.relaxed) parts.push(h("p", { class: "relaxed", text: t("relaxed") }));
     parts.forEach(function (p) { el.notice.appendChild(p); });
     el.notice.hidden = parts.length === 0;
   }
