@@ -69,6 +69,13 @@ class Glossary:
                         bucket = self.keys.setdefault(key, [])
                         if (entry, lang) not in bucket:
                             bucket.append((entry, lang))
+        #: Terms a match can start with: the first term of every key, and every prefix of a
+        #: one-term Hangul key (which :meth:`lookup` also reaches by joining terms), so
+        #: :meth:`find` skips the other positions at once.
+        self.starts: frozenset[str] = frozenset(
+            {key[0] for key in self.keys}
+            | {key[0][:end] for key in self.keys if len(key) == 1 and _HANGUL.search(key[0])
+               for end in range(1, len(key[0]) + 1)})
 
     @classmethod
     def load(cls, path: Path | str = GLOSSARY_FILE, analyzer=None) -> "Glossary":
@@ -118,8 +125,12 @@ class Glossary:
     def find(self, terms: Sequence[str]) -> list[Match]:
         """Greedy longest matches over a sequence of analyzed terms."""
         matches: list[Match] = []
+        starts = self.starts
         i = 0
         while i < len(terms):
+            if terms[i] not in starts:  # no key begins here
+                i += 1
+                continue
             for size in range(min(MAX_TERMS, len(terms) - i), 0, -1):
                 found = self.lookup(terms[i:i + size])
                 if found:

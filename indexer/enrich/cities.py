@@ -18,6 +18,7 @@ _AMBIGUOUS_FILE = Path(__file__).resolve().parent.parent / "data" / "ambiguous_c
 _HANGUL = re.compile(r"^[\uac00-\ud7a3 ]+$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z.-]*[A-Za-z]|[A-Za-z]")
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+_NOT_HANGUL = re.compile(r"[^\uac00-\ud7a3]+")
 #: What may follow a Korean city name inside one word: an administrative suffix, then a particle.
 _KOREAN_TAIL = re.compile(
     r"^(?:특별시|광역시|시|도)?(?:은|는|이|가|을|를|의|에|에서|에게|와|과|로|으로|도|만|까지|부터|처럼|과의|와의|에서의|로의)?$"
@@ -87,7 +88,7 @@ class Gazetteer:
                 or self.by_korean.get(name.replace(" ", "")))
 
     def _mentions(self, text: str):
-        words = [(m.start(), m.group(0).rstrip(".")) for m in _WORD.finditer(_fold(text))]
+        words = [(m.start(), m.group(0).rstrip(".")) for m in _WORD.finditer(_fold_latin(text))]
         i = 0
         while i < len(words):
             if words[i][1][:1].isupper():  # city names are capitalised
@@ -110,7 +111,15 @@ class Gazetteer:
 def _fold(text: str) -> str:
     """Strip accents so that 'París' matches 'Paris' (keeps string length for ASCII-range text)."""
     decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():  # nothing to strip (most text: the loop below is per character)
+        return decomposed
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _fold_latin(text: str) -> str:
+    """:func:`_fold` of everything but Hangul syllables, kept as they are: their decomposed
+    letters never make an English word, and unfolded they keep the folding cheap."""
+    return _NOT_HANGUL.sub(lambda m: _fold(m.group(0)), text)
 
 
 def _preferred_korean(names: list[str]) -> str | None:

@@ -44,6 +44,12 @@ class KeywordScorer:
             kws = [Keyword(tuple(english_stems(k))) for k in value.get("keywords_en", [])]
             kws += [Keyword((), korean=k) for k in value.get("keywords_ko", [])]
             self.keywords[key] = [k for k in kws if (k.stems and len(k.stems) <= MAX_PHRASE) or k.korean]
+        # flat lists of every Korean keyword and every English stem sequence, with their key
+        flat = [(key, kw) for key, kws in self.keywords.items() for kw in kws]
+        self._korean = [kw.korean for _, kw in flat if kw.korean]
+        self._korean_keys = [key for key, kw in flat if kw.korean]
+        self._stems = [kw.stems for _, kw in flat if not kw.korean]
+        self._stem_keys = [key for key, kw in flat if not kw.korean]
 
     @classmethod
     def from_file(cls, name: str) -> "KeywordScorer":
@@ -55,13 +61,18 @@ class KeywordScorer:
         total: Counter[str] = Counter()
         for text, weight in ((title, TITLE_WEIGHT), (body, 1)):
             grams, hangul = _profile(text)
-            for key, keywords in self.keywords.items():
-                hits = 0
-                for kw in keywords:
-                    n = hangul.count(kw.korean) if kw.korean else grams.get(kw.stems, 0)
-                    hits += min(n, MAX_HITS_PER_KEYWORD)
-                if hits:
-                    total[key] += hits * weight
+            found = Counter()
+            if hangul:
+                for key, n in zip(self._korean_keys, map(hangul.count, self._korean)):
+                    if n:
+                        found[key] += min(n, MAX_HITS_PER_KEYWORD)
+            if grams:
+                for key, n in zip(self._stem_keys, map(grams.get, self._stems)):
+                    if n:
+                        found[key] += min(n, MAX_HITS_PER_KEYWORD)
+            for key in self.keywords:  # in key order, as the counts were always added
+                if found[key]:
+                    total[key] += found[key] * weight
         return total
 
 
