@@ -188,6 +188,38 @@ def write_synthetic(folder: Path, count: int) -> Path:
     return path
 
 
+def bare_whoosh(source: Path, procs: int = 2) -> tuple[float, float, int]:
+    """Bare Whoosh over the same export: StandardAnalyzer, ``procs`` writers; (wall, CPU, records)."""
+    script = f"""
+import json, sys
+from whoosh import fields, index
+from whoosh.analysis import StandardAnalyzer
+schema = fields.Schema(id=fields.ID(stored=True, unique=True), lang=fields.ID(stored=True),
+                       date=fields.ID(stored=True), title=fields.TEXT(analyzer=StandardAnalyzer(), stored=True),
+                       body=fields.TEXT(analyzer=StandardAnalyzer(), stored=True))
+ix = index.create_in(sys.argv[2], schema)
+writer = ix.writer(procs={procs}, limitmb=256, multisegment=True)
+count = 0
+with open(sys.argv[1], encoding="utf-8") as handle:
+    for line in handle:
+        item = json.loads(line)
+        writer.add_document(**{{k: str(item.get(k, "")) for k in ("id", "lang", "date", "title", "body")}})
+        count += 1
+writer.commit()
+print(count)
+"""
+    with tempfile.TemporaryDirectory() as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", script, str(source), tmp], capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"bare Whoosh failed: {done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, int(done.stdout.split()[-1])
+
+
 def embeddings_table(count: int, repeat: int) -> None:
     from indexer.index.generations import live_path, read_metadata
 
@@ -195,6 +227,9 @@ def embeddings_table(count: int, repeat: int) -> None:
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; {repeat} alternating runs each")
     with tempfile.TemporaryDirectory() as tmp:
         source = write_synthetic(Path(tmp), count)
+        bare, bare_cpu, bare_records = bare_whoosh(source)
+        print(f"{'bare Whoosh (StandardAnalyzer, procs=2)':40} {bare:7.1f} s wall {bare_cpu:7.1f} s CPU  "
+              f"{bare_records} records", flush=True)
         base_runs, with_runs = [], []
         for run in range(repeat):
             base, base_cpu, records = cli_build([source], 2, "--no-embeddings")
@@ -215,6 +250,8 @@ def embeddings_table(count: int, repeat: int) -> None:
         print(f"median ratio with / without embeddings: {wall / base:.2f} (target <= 1.5; each run's: "
               f"{', '.join(f'{w / b:.2f}' for w, b in zip(with_runs, base_runs))}); "
               f"unchanged rebuild: {again / base:.2f}")
+        print(f"against bare Whoosh: without embeddings {base / bare:.2f}x (target <= 2), "
+              f"with {wall / bare:.2f}x")
 
 
 def main() -> int:
