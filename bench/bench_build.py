@@ -19,6 +19,9 @@ embedding cache helps little) without embeddings (``--no-embeddings``, the basel
 them (empty cache), alternating, ``--repeat`` times each (medians compared), then an
 unchanged rebuild with them (every vector from the cache).
 
+``--embeddings N`` also builds the same export with bare Whoosh 2.7.4 (StandardAnalyzer, ``procs=2``,
+stored title and body): the baseline the build is held to (at most 2x it, words only).
+
 Usage: python bench/bench_build.py [--repeat N] [--sizes small,large] [--analyzers] [--embeddings N]
 """
 from __future__ import annotations
