@@ -65,8 +65,9 @@ class SpellKeys:
         self.keys, self.ptr, self.words = keys, ptr, words
 
     def __contains__(self, key: str) -> bool:
-        i = int(np.searchsorted(self.keys, np.uint64(key_hash(key))))
-        return i < len(self.keys) and int(self.keys[i]) == key_hash(key)
+        wanted = key_hash(key)
+        i = int(np.searchsorted(self.keys, np.uint64(wanted)))
+        return i < len(self.keys) and int(self.keys[i]) == wanted
 
     def lookup(self, keys: set[str]) -> np.ndarray:
         """Ids of the terms filed under any of ``keys`` (a hash collision adds a few; callers confirm)."""
