@@ -1,10 +1,10 @@
 """The live index generation, opened once per process and swapped when a new one appears.
 
 Request handling only reads: a :class:`Snapshot` holds one generation's Whoosh
-searcher and its memory-mapped derived arrays (postings, passages, facets, vocabulary). :class:`IndexHolder`
-checks the generation pointer at most every ``refresh_interval`` seconds, opens a
-new snapshot when it changed, and closes the old one once no request uses it
-(reference counted), so a switch never fails a request.
+searcher and its memory-mapped derived arrays (postings, passages, facets, suggestion
+vocabulary). :class:`IndexHolder` checks the generation pointer at most every
+``refresh_interval`` seconds, opens a new snapshot when it changed, and closes the old
+one once no request uses it (reference counted), so a switch never fails a request.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 class Snapshot:
-    """One open generation: searcher, metadata, facet arrays, embeddings; closed when unused.
+    """One open generation: searcher, metadata, derived arrays, embeddings; closed when unused.
 
     ``semantic`` False (``POLICY_SEARCH_SEMANTIC=off``) leaves the embeddings unread; a
     generation without them serves words-only search. Embeddings that exist but cannot be
