@@ -13,13 +13,18 @@ CI) recombined from the real Korean and English sentences of ``../shared/eval-de
   (``policy-search serve``, 2 workers, one query at a time, each query once); bare Whoosh
   in-process: an OR query through its QueryParser, ``groupedby`` facets (lang, type,
   year) and highlights of the top 10, as a new user would write it.
+* **Fresh generation**: right after the server starts (each worker has just opened the
+  generation, as after a switch), ``--typos`` misspelt one-word queries (dev-query words with
+  two neighbouring letters swapped, half Korean, half English: each finds too little, so
+  did-you-mean runs) and as many ``/api/suggest`` prefixes, one at a time: the first answers'
+  latency beside p50/p95/p99, and how many got a suggestion.
 * **Memory**: RSS and USS (pages only that process holds) of each API worker after the
   queries; the postings arrays are memory-mapped, shared through the page cache.
 * **Size** of the live generation on disk (derived arrays included) and of bare Whoosh's.
 * ``--long-pdf``: 16 brochure records of 200 pages among 1,500 short ones; two
   ``q=seoul&type=brochure&size=16`` searches at once while ``/healthz`` is polled.
 
-    python bench/bench_scale.py [--records 20000] [--queries 200] [--long-pdf]
+    python bench/bench_scale.py [--records 20000] [--queries 200] [--typos 60] [--long-pdf]
 
 The machine is shared: run it twice and read the ratios rather than the absolute times.
 """
@@ -104,6 +109,36 @@ def api_latencies(url: str, queries: list[str]) -> list[float]:
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.text[:300]
     return times
+
+
+def typos(n: int) -> list[str]:
+    """``n`` misspelt words (half Korean, half English) from the dev queries: two neighbours swapped."""
+    rng = random.Random(5)
+    out: list[str] = []
+    for lang, pattern in (("ko", r"[\uac00-\ud7a3]{3,}"), ("en", r"[a-z]{7,}")):
+        words = sorted({w for q in _devsets.load(lang).queries for w in re.findall(pattern, q["text"].lower())})
+        for word in rng.sample(words, min(n // 2, len(words))):
+            i = rng.randrange(1, len(word) - 1)
+            out.append(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    rng.shuffle(out)
+    return out
+
+
+def fresh_latencies(url: str, words: list[str]) -> dict[str, list]:
+    """Did-you-mean searches and suggest prefixes sent to a server that has just opened its generation."""
+    import requests
+
+    session = requests.Session()
+    out: dict[str, list] = {"search": [], "suggest": [], "suggested": []}
+    for word in words:
+        started = time.perf_counter()
+        response = session.get(url + "/api/search", params={"q": word, "mode": "lexical"})
+        out["search"].append((time.perf_counter() - started) * 1000)
+        out["suggested"].append(bool(response.json().get("suggestion")))
+        started = time.perf_counter()
+        assert session.get(url + "/api/suggest", params={"q": word[:3]}).status_code == 200
+        out["suggest"].append((time.perf_counter() - started) * 1000)
+    return out
 
 
 def worker_memory(proc: subprocess.Popen) -> list[tuple[float, float]]:
@@ -229,6 +264,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--queries", type=int, default=200, help="queries per set (half Korean, half English)")
+    parser.add_argument("--typos", type=int, default=60, help="misspelt queries sent to the fresh server")
     parser.add_argument("--long-pdf", action="store_true", help="only the long-PDF measurement")
     parser.add_argument("--embeddings", action="store_true",
                         help="build with embeddings and search in hybrid mode (default: words only, as bare Whoosh)")
@@ -256,6 +292,7 @@ def main() -> None:
         sets = query_sets(args.queries)
         proc, url = start_server(ours, 2, "--no-verify")
         try:
+            fresh = fresh_latencies(url, typos(args.typos))
             api = {name: api_latencies(url, queries) for name, queries in sets.items()}
             memory = worker_memory(proc)
         finally:
@@ -266,6 +303,13 @@ def main() -> None:
             for label, values in ((f"API over HTTP, {name}", api[name]), (f"bare Whoosh, {name}", plain[name])):
                 print(f"{label:28}{pct(values, 50):9.1f}{pct(values, 95):9.1f}{pct(values, 99):9.1f}")
             print(f"{'':28}p95 ratio API / bare: {pct(api[name], 95) / pct(plain[name], 95):.2f} (target <= 1.0)")
+        print(f"fresh server, {len(fresh['search'])} misspelt words "
+              f"({sum(fresh['suggested'])} got a did-you-mean suggestion):")
+        print(f"{'':28}{'1st ms':>9}{'2nd ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+        for name in ("search", "suggest"):
+            values = fresh[name]
+            print(f"{name:28}{values[0]:9.1f}{values[1]:9.1f}{pct(values, 50):9.1f}{pct(values, 95):9.1f}"
+                  f"{pct(values, 99):9.1f}")
         for n, (rss, uss) in enumerate(memory, 1):
             print(f"API worker {n}: RSS {rss:.0f} MB, USS {uss:.0f} MB")
 

@@ -1,10 +1,10 @@
 """The live index generation, opened once per process and swapped when a new one appears.
 
 Request handling only reads: a :class:`Snapshot` holds one generation's Whoosh
-searcher and the in-memory facet arrays built from it. :class:`IndexHolder`
-checks the generation pointer at most every ``refresh_interval`` seconds, opens a
-new snapshot when it changed, and closes the old one once no request uses it
-(reference counted), so a switch never fails a request.
+searcher and its memory-mapped derived arrays (postings, passages, facets, suggestion
+vocabulary). :class:`IndexHolder` checks the generation pointer at most every
+``refresh_interval`` seconds, opens a new snapshot when it changed, and closes the old
+one once no request uses it (reference counted), so a switch never fails a request.
 """
 from __future__ import annotations
 
@@ -24,12 +24,13 @@ from search_api.errors import APIError
 from search_api.query.facets import FacetArrays
 from search_api.query.lexical import LexicalIndex, attach
 from search_api.query.passages import PassageIndex
+from search_api.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
 
 class Snapshot:
-    """One open generation: searcher, metadata, facet arrays, embeddings; closed when unused.
+    """One open generation: searcher, metadata, derived arrays, embeddings; closed when unused.
 
     ``semantic`` False (``POLICY_SEARCH_SEMANTIC=off``) leaves the embeddings unread; a
     generation without them serves words-only search. Embeddings that exist but cannot be
@@ -44,6 +45,7 @@ class Snapshot:
         self.lexical = LexicalIndex.open(Path(self.index.storage.folder), self.searcher)
         attach(self.searcher, self.lexical)
         self.passages = PassageIndex.open(Path(self.index.storage.folder), self.lexical)
+        self.vocabulary = Vocabulary.open(Path(self.index.storage.folder), self.searcher, self._body_postings())
         self.semantic = None
         if semantic:
             try:
@@ -56,6 +58,13 @@ class Snapshot:
         self._retired = False
         self._closed = False
         self._lock = threading.Lock()
+
+    def _body_postings(self) -> dict[str, Any] | None:
+        """The body field's postings arrays (its Hangul terms, should the vocabulary be built)."""
+        body = self.lexical.fields.get("body")
+        if body is None:
+            return None
+        return {"vocab": body.terms.vocab, "vocabptr": body.terms.ptr, "indptr": body.indptr}
 
     def _open_semantic(self, index_dir: Path):
         from indexer.index.generations import generations_dir

@@ -2,9 +2,11 @@
 
 They are a read-only second view of the committed index, made for request handling:
 postings as CSR arrays (:mod:`indexer.index.postings`), the passages of every record and
-their postings (:mod:`indexer.index.passages`) and the facet arrays (:mod:`indexer.index.facets`). Written into the temporary
-generation after the Whoosh commit and before its files are hashed, so ``verify``
-covers them; a failure here fails the build and leaves the live generation serving.
+their postings (:mod:`indexer.index.passages`), the facet arrays (:mod:`indexer.index.facets`)
+and the suggestion vocabulary: word counts, the speller's deletion index, titles
+(:mod:`indexer.index.vocabulary`). Written into the temporary generation after the Whoosh
+commit and before its files are hashed, so ``verify`` covers them; a failure here fails the
+build and leaves the live generation serving.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import numpy as np
 from indexer.index.facets import write_facets
 from indexer.index.passages import write_passages
 from indexer.index.postings import DERIVED, write_postings
+from indexer.index.vocabulary import write_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +43,10 @@ def write_derived(generation_dir: Path, workers: int = 1) -> Path:
                         for name in meta["fields"]}
             passages = write_passages(reader, folder, postings, workers)
             write_facets(reader, folder)
+            vocabulary = write_vocabulary(reader, folder, postings.get("body"))
     finally:
         ix.close()
-    log.info("derived arrays of %s: %s postings, %d passages (%d records analyzed again), in %.1f s",
-             Path(generation_dir).name, sum(f["postings"] for f in meta["fields"].values()),
-             passages["passages"], passages["analyzed_records"], time.monotonic() - started)
+    log.info("derived arrays of %s: %s postings, %d passages (%d records analyzed again), %d vocabulary terms, "
+             "in %.1f s", Path(generation_dir).name, sum(f["postings"] for f in meta["fields"].values()),
+             passages["passages"], passages["analyzed_records"], vocabulary["terms"], time.monotonic() - started)
     return folder
