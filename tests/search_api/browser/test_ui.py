@@ -195,12 +195,12 @@ def test_pdf_result_opens_the_source_at_its_page(page, api_server):
     assert page.evaluate("document.contentType") == "text/plain"
 
 
-def test_did_you_mean_and_meaning_fallback(page, api_server, screenshot):
-    # a typo: no document has the word, so the closest in meaning answer, said so, beside the respelling
+def test_did_you_mean_and_empty_state(page, api_server, screenshot):
+    # a typo no record has a word or a close meaning for: the empty state and the respelling
     page.goto(f"{api_server.url}/?q=sharng")
     wait_results(page)
-    notice = page.locator("#notice")
-    assert "closest in meaning" in notice.inner_text()
+    assert page.locator("#empty").is_visible()
+    assert "closest in meaning" not in page.locator("#notice").inner_text()
     link = page.locator("#notice a.dym-link")
     assert link.inner_text() == "sharing"
     screenshot(page, "staff-did-you-mean")
@@ -209,14 +209,6 @@ def test_did_you_mean_and_meaning_fallback(page, api_server, screenshot):
     wait_results(page)
     assert len(result_titles(page)) > 0
     assert page.locator("#empty").is_hidden()
-    assert "closest in meaning" not in page.locator("#notice").inner_text()
-
-
-def test_empty_state_in_words_mode(page, api_server):
-    page.goto(f"{api_server.url}/?q=sharng&mode=lexical")
-    wait_results(page)
-    assert page.locator("#empty").is_visible()
-    assert page.locator("#notice a.dym-link").inner_text() == "sharing"
 
 
 def test_error_state(page, api_server, screenshot):
