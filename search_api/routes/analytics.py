@@ -36,8 +36,7 @@ def install(app: Flask) -> None:
         body = g.pop("search_body", None)
         store = app.extensions["policy_search.analytics"]
         if store is not None and body is not None and response.status_code == 200 and body.get("page") == 1:
-            store.record_search(body.get("query") or "", body.get("words_total", body.get("total", 0)),
-                               body.get("took_ms", 0.0))
+            store.record_search(body.get("query") or "", body["words_total"], body.get("took_ms", 0.0))
         return response
 
 

@@ -5,25 +5,26 @@ from pathlib import Path
 
 import pytest
 
-from indexer.crosslingual.glossary import MAX_TERMS, Match, glossary
+from indexer.crosslingual.glossary import Match, glossary
 from indexer.extract import extract_sources
 
 CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 
 
+class _Everywhere:
+    """A ``starts`` set that holds every term: :meth:`Glossary.find` then tries every position."""
+
+    def __contains__(self, term: str) -> bool:
+        return True
+
+
 def exhaustive_find(g, terms: list[str]) -> list[Match]:
-    """Greedy longest matches trying every position (the rule :meth:`Glossary.find` shortcuts)."""
-    matches, i = [], 0
-    while i < len(terms):
-        for size in range(min(MAX_TERMS, len(terms) - i), 0, -1):
-            found = g.lookup(terms[i:i + size])
-            if found:
-                matches.extend(Match(i, i + size, entry, lang) for entry, lang in found)
-                i += size
-                break
-        else:
-            i += 1
-    return matches
+    """The same greedy longest match without the shortcut: every position is tried."""
+    starts, g.starts = g.starts, _Everywhere()
+    try:
+        return g.find(terms)
+    finally:
+        g.starts = starts
 
 
 @pytest.fixture(scope="module")
