@@ -44,6 +44,8 @@ CHUNK_DTYPE = np.dtype([("record", "<i4"), ("kind", "i1"), ("page", "<i4"), ("st
 MIN_PARALLEL = 256
 #: Where worker processes leave their vectors, inside the generation being built.
 PARTS_DIR = ".embedding-parts"
+#: How much nicer than the build an embedding process is (19: only the CPU nothing else wants).
+NICENESS = 19
 
 
 class EmbeddingsError(IndexerError):
@@ -55,6 +57,7 @@ def _encode_to_file(texts: list[str], path: Path, parent: int) -> None:
     from indexer.index.writing import _die_with_parent  # a worker dies with the build
 
     _die_with_parent(parent)
+    os.nice(NICENESS)  # the build's writers first: this process takes the CPU they leave idle
     vectors = get_encoder().passages(texts)
     partial = path.with_suffix(".partial.npy")
     np.save(partial, vectors)
@@ -79,12 +82,13 @@ class EmbeddingRun:
     """The embedding of one generation's chunks, in processes of its own.
 
     :meth:`start` looks every chunk up in the cache and forks ``workers`` processes that
-    embed the missing texts while this process goes on (a build writes the generation's
-    derived arrays meanwhile); :meth:`finish` waits for them and writes
+    embed the missing texts while this process goes on (a build writes the Whoosh index and
+    the generation's derived arrays meanwhile); :meth:`finish` waits for them and writes
     ``gen_dir/embeddings/``. The workers are plain forked processes, each with its own
-    encoder, writing its share of the vectors to a file in the generation's folder. (Started
-    before the Whoosh index was written, they competed with its writer processes for the
-    two cores and cost more CPU time than they saved: 67 s against 63 s at 20,000 records.)
+    encoder, writing its share of the vectors to a file in the generation's folder. They run
+    at the lowest priority (:data:`NICENESS`), so they take the cores the index writers leave
+    idle rather than competing with them (at equal priority they cost more CPU time than
+    they saved: 67 s against 63 s at 20,000 records).
     """
 
     def __init__(self, gen_dir: Path, records: Iterable[dict[str, Any]], index_dir: Path) -> None:

