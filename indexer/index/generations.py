@@ -11,7 +11,8 @@ Layout::
 ``.tmp-`` folder, committed, described in ``generation.json`` (with a size and
 sha256 of every file, for ``verify``), renamed to its final name and only then
 published by replacing ``CURRENT`` with ``os.replace``. A live generation is never
-written again. Readers call :func:`open_live` (read ``CURRENT``, open that folder).
+written again. Readers call :func:`open_live` (read ``CURRENT``, open that folder); its
+files are read through memory maps shared by every process (:mod:`indexer.index.mapped`).
 """
 from __future__ import annotations
 
@@ -25,10 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from indexer.errors import IndexerError
+from indexer.index.mapped import open_mapped
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +90,15 @@ def read_metadata(gen_path: Path) -> dict[str, Any]:
 
 
 def open_live(index_dir: Path) -> tuple[Index, dict[str, Any]]:
-    """Open the live generation read-only: ``(whoosh Index, metadata)``."""
+    """Open the live generation read-only: ``(whoosh Index, metadata)``.
+
+    Its segment files are read from the page cache (:func:`~indexer.index.mapped.open_mapped`),
+    not copied into this process as ``whoosh.index.open_dir`` would.
+    """
     path = live_path(index_dir)
     metadata = read_metadata(path)
     try:
-        ix = whoosh_index.open_dir(str(path), readonly=True)
+        ix = open_mapped(path)
     except Exception as exc:  # whoosh raises many kinds on a damaged index
         raise CorruptIndexError(f"cannot open generation {path.name}: {exc}") from exc
     return ix, metadata
