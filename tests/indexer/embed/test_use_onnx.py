@@ -67,3 +67,24 @@ def test_long_calls_are_finished_in_blocks_alike():
     texts = [f"{i}번 정책: the city plans {i} new parks." for i in range(BLOCK + 7)]
     encoder = get_encoder()
     assert np.allclose(encoder.passages(texts)[-7:], encoder.passages(texts[-7:]), atol=1e-6)
+
+
+def test_token_groups_stay_within_their_budget():
+    from indexer.embed.use_onnx import _groups
+
+    tokens = [np.zeros(n, dtype=np.int64) for n in (5, 7, 3, 20, 1, 9)]
+    groups = list(_groups(tokens, 12))
+    assert [i for g in groups for i in g] == list(range(len(tokens)))  # every text once, in order
+    assert all(sum(len(tokens[i]) for i in g) <= 12 or len(g) == 1 for g in groups)
+    assert [20] in [[len(tokens[i]) for i in g] for g in groups]  # a text over the budget is a group alone
+
+
+def test_texts_across_token_groups_embed_as_alone():
+    from indexer.embed.use_onnx import ROW_BUDGET
+
+    encoder = get_encoder()
+    texts = [f"{i}번째 계획: 버스 노선 {i}개와 자전거 도로, district heating and parks " * 8 for i in range(120)]
+    tokens = sum(len(t) for t in encoder._tokenizer.encode(texts, add_bos=True, add_eos=True))
+    assert tokens > ROW_BUDGET  # the call spans more than one group
+    alone = np.stack([encoder.passages([text])[0] for text in texts])
+    assert np.allclose(encoder.passages(texts), alone, atol=1e-6)
