@@ -11,7 +11,11 @@ worker process (forked once, reused for file after file) that runs under:
 * a CPU-time limit per file (``RLIMIT_CPU``, raised before each file): past it the
   conversion is interrupted (``SIGXCPU``) and the file skipped;
 * a wall-time limit per file, kept by the parent: a worker still busy with a file
-  past it is killed and replaced, and the file skipped.
+  past it is killed and replaced, and the file skipped. It is charged for the time the
+  worker and the processes it started (OCR) ran or slept, not for the time a busy machine
+  kept them waiting for a CPU (:mod:`indexer.cpu_wait`), so that a load of builds beside it
+  does not skip a large scan; :data:`WAIT_BACKSTOP` times the budget in plain wall time
+  stops a file whatever the excuse.
 
 Both time limits grow with the file's size from a small floor (:meth:`ConversionLimits.budgets`),
 up to the fixed ceilings: a few kilobytes that would take minutes (a crafted table span, a page
@@ -33,7 +37,14 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from indexer.cpu_wait import WaitClock, group_waits
+
 log = logging.getLogger(__name__)
+
+#: Plain wall time a file may take, in multiples of its wall budget, however long it waited for a CPU.
+WAIT_BACKSTOP = 10.0
+#: Seconds between two looks at a busy worker's scheduler statistics.
+SAMPLE_SECONDS = 1.0
 
 ENV_PREFIX = "POLICY_INDEX_CONVERT_"
 
@@ -248,7 +259,7 @@ class SandboxPool:
         while len(self._workers) < min(self.size, len(tasks)):
             self._workers.append(self._spawn())
         idle = list(range(len(self._workers)))
-        busy: dict[int, tuple[int, float, float]] = {}  # worker slot -> (task index, started, wall budget)
+        busy: dict[int, tuple[int, WaitClock, float]] = {}  # worker slot -> (task index, its clock, wall budget)
         done: dict[int, Any] = {}
         following, emitted = 0, 0
         while emitted < len(tasks):
@@ -261,7 +272,7 @@ class SandboxPool:
                     self._replace(slot)
                     idle.append(slot)
                     continue
-                busy[slot] = (following, time.monotonic(), wall)
+                busy[slot] = (following, WaitClock(self._workers[slot][0].pid), wall)
                 following += 1
             if busy:
                 self._collect(tasks, busy, idle, done)
@@ -269,14 +280,17 @@ class SandboxPool:
                 yield done.pop(emitted)
                 emitted += 1
 
-    def _collect(self, tasks: Sequence[tuple], busy: dict[int, tuple[int, float, float]], idle: list[int],
+    def _collect(self, tasks: Sequence[tuple], busy: dict[int, tuple[int, WaitClock, float]], idle: list[int],
                  done: dict[int, Any]) -> None:
-        ends = [started + wall for _, started, wall in busy.values() if wall]
-        timeout = max(0.0, min(ends) - time.monotonic()) if ends else None
+        timed = [(clock, wall) for _, clock, wall in busy.values() if wall]
+        # charged time grows no faster than wall time: no budget runs out before this wakes
+        timeout = min([SAMPLE_SECONDS] + [max(0.0, wall - clock.charged) for clock, wall in timed]) \
+            if timed else None
         ready = wait([self._workers[slot][1] for slot in busy], timeout)
+        waits = group_waits({clock.pgid for clock, _ in timed}) if timed else {}
         for slot in list(busy):
             conn = self._workers[slot][1]
-            position, started, wall = busy[slot]
+            position, clock, wall = busy[slot]
             if conn in ready:
                 try:
                     done[position] = conn.recv()
@@ -290,9 +304,12 @@ class SandboxPool:
                     self._replace(slot)
                 del busy[slot]
                 idle.append(slot)
-            elif wall and time.monotonic() - started >= wall:
+            elif wall and (clock.sample(waits.get(clock.pgid, {})) >= wall
+                           or clock.elapsed() >= WAIT_BACKSTOP * wall):
                 log.warning("conversion of task %d over its wall-time limit; killing its worker", position)
-                done[position] = self.on_limit(*tasks[position], f"wall-time limit of {wall:g} s exceeded")
+                waited = clock.elapsed() - clock.charged
+                why = f" ({waited:.0f} s more waiting for a CPU)" if waited >= 1 else ""
+                done[position] = self.on_limit(*tasks[position], f"wall-time limit of {wall:g} s exceeded{why}")
                 self._replace(slot)
                 del busy[slot]
                 idle.append(slot)

@@ -86,3 +86,65 @@ def test_a_dead_converter_process_is_replaced_and_the_run_goes_on():
         results = list(pool.map(tasks))
     assert results[0::2] == ["A", "B", "C"]  # in task order, every other file converted
     assert all(r.startswith("skipped die: the converter process died (killed by signal 9)") for r in results[1::2])
+
+
+def _spin_or_nap(kind: str, seconds: float) -> str:
+    """A task that burns ``seconds`` of its own CPU time (``spin``) or sleeps them (``nap``)."""
+    import time
+
+    if kind == "nap":
+        time.sleep(seconds)
+    else:
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+    return f"{kind} done"
+
+
+def _skip_reason(kind: str, seconds: float, reason: str) -> str:
+    return f"skipped: {reason}"
+
+
+def _hogs(cpu: int, count: int) -> list:
+    """``count`` processes spinning on CPU ``cpu`` (a machine busy with other builds)."""
+    import subprocess
+    import sys
+
+    code = f"import os\nos.sched_setaffinity(0, {{{cpu}}})\nwhile True: pass\n"
+    return [subprocess.Popen([sys.executable, "-c", code]) for _ in range(count)]
+
+
+def test_time_spent_waiting_for_a_cpu_is_not_charged_to_a_files_wall_budget():
+    import multiprocessing
+    import os
+    import time
+
+    from indexer.conversion_sandbox import SandboxPool
+
+    if not hasattr(os, "sched_setaffinity") or not os.path.exists("/proc/self/task"):
+        pytest.skip("needs Linux scheduler statistics and CPU affinity")
+    cpu = min(os.sched_getaffinity(0))
+    saved = os.sched_getaffinity(0)
+    hogs = _hogs(cpu, 3)
+    try:
+        os.sched_setaffinity(0, {cpu})  # the pool's worker, forked from here, shares that CPU with the hogs
+        limits = ConversionLimits(cpu_seconds=0, wall_seconds=3)
+        with SandboxPool(1, limits, _spin_or_nap, _skip_reason, multiprocessing.get_context("fork")) as pool:
+            started = time.monotonic()
+            spun = list(pool.map([("spin", 1.5)]))
+            spin_wall = time.monotonic() - started
+            started = time.monotonic()
+            napped = list(pool.map([("nap", 30.0)]))
+            nap_wall = time.monotonic() - started
+    finally:
+        os.sched_setaffinity(0, saved)
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    # 1.5 s of work on a CPU shared four ways takes about 6 s: over the 3 s budget in wall time,
+    # within it in the time the worker could run
+    assert spin_wall > 3.0, f"no contention ({spin_wall:.1f} s): the test shows nothing"
+    assert spun == ["spin done"]
+    # sleeping is charged: a hang is still stopped at its budget
+    assert napped == ["skipped: wall-time limit of 3 s exceeded"]
+    assert nap_wall < 15.0
