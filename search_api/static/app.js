@@ -34,6 +34,7 @@
       errorTitle: "Search is unavailable", errorBody: "The search service did not answer ({detail}).", retry: "Try again",
       prev: "Previous", next: "Next", pageN: "Page {n}", pageOf: "Page {n} of {total}",
       undated: "Undated", openSource: "Open source", openPdf: "Open PDF at page {n}", page: "p. {n}",
+      alsoOnPages: "Also on these pages", alsoOnPage: "Page {n}",
       alsoIn: "Also in", duplicates: "{n} similar", cities: "Cities",
       lang_ko: "Korean", lang_en: "English", lang_mixed: "Korean & English",
       kind_term: "term", kind_title: "title", kind_city: "city", kind_topic: "topic",
@@ -68,6 +69,7 @@
       errorTitle: "검색할 수 없습니다", errorBody: "검색 서비스가 응답하지 않았습니다 ({detail}).", retry: "다시 시도",
       prev: "이전", next: "다음", pageN: "{n}쪽", pageOf: "{total}쪽 중 {n}쪽",
       undated: "날짜 없음", openSource: "원문 보기", openPdf: "PDF {n}쪽 열기", page: "{n}쪽",
+      alsoOnPages: "다른 쪽에도", alsoOnPage: "{n}쪽",
       alsoIn: "다른 언어", duplicates: "유사 문서 {n}건", cities: "도시",
       lang_ko: "한국어", lang_en: "영어", lang_mixed: "한국어·영어",
       kind_term: "검색어", kind_title: "제목", kind_city: "도시", kind_topic: "주제",
@@ -550,6 +552,25 @@
 
   function isPdf(r) { return /\/source(#page=\d+)?$/.test(r.url || "") && r.page; }
 
+  // A long document's further pages that hold the words (the API's "passages"), each a link to its page.
+  function innerHits(r, position) {
+    var pages = (r.passages || []).filter(function (p) { return p && p.page && safeHref(p.url); });
+    if (!pages.length) return null;
+    var list = h("ul", { class: "inner-hits", role: "list", "aria-label": t("alsoOnPages") });
+    pages.forEach(function (p) {
+      var href = safeHref(p.url);
+      var external = new URL(href).origin !== location.origin;
+      var link = h("a", { href: href, class: "inner-hit-link", target: external ? "_blank" : null,
+        rel: external ? "noopener noreferrer" : null,
+        "aria-label": t("openPdf", { n: p.page }) + ": " + r.title }, [t("alsoOnPage", { n: p.page })]);
+      link.addEventListener("click", function () { reportClick(r, position); });
+      var text = p.snippet ? snippetNode(p.snippet, r.lang) : null;
+      if (text) text.className = "inner-hit-snippet";
+      list.appendChild(h("li", { class: "inner-hit", "data-page": String(p.page) }, [link, text]));
+    });
+    return list;
+  }
+
   function renderResults(body) {
     el.results.textContent = "";
     el.results.start = (body.page - 1) * body.size + 1;
@@ -597,6 +618,7 @@
         h("h3", { class: "result-title" }, [titleLink]),
         meta,
         r.snippet ? snippetNode(r.snippet, r.lang) : h("p", { class: "result-snippet no-body", text: t("noBody") }),
+        innerHits(r, position),
         tags.childNodes.length ? tags : null,
         actions
       ]);
