@@ -550,6 +550,15 @@
     return hangul && !latin ? "ko" : latin && !hangul ? "en" : null;
   }
 
+  // The attributes of a link to ``href``: one to another origin opens in a new tab, without an opener.
+  function linkAttrs(href, attrs) {
+    var external = !!href && new URL(href).origin !== location.origin;
+    attrs.href = href;
+    attrs.target = external ? "_blank" : null;
+    attrs.rel = external ? "noopener noreferrer" : null;
+    return attrs;
+  }
+
   function isPdf(r) { return /\/source(#page=\d+)?$/.test(r.url || "") && r.page; }
 
   // A long document's further pages that hold the words (the API's "passages"), each a link to its page.
@@ -558,11 +567,8 @@
     if (!pages.length) return null;
     var list = h("ul", { class: "inner-hits", role: "list", "aria-label": t("alsoOnPages") });
     pages.forEach(function (p) {
-      var href = safeHref(p.url);
-      var external = new URL(href).origin !== location.origin;
-      var link = h("a", { href: href, class: "inner-hit-link", target: external ? "_blank" : null,
-        rel: external ? "noopener noreferrer" : null,
-        "aria-label": t("openPdf", { n: p.page }) + ": " + r.title }, [t("alsoOnPage", { n: p.page })]);
+      var link = h("a", linkAttrs(safeHref(p.url), { class: "inner-hit-link",
+        "aria-label": t("openPdf", { n: p.page }) + ": " + r.title }), [t("alsoOnPage", { n: p.page })]);
       link.addEventListener("click", function () { reportClick(r, position); });
       var text = p.snippet ? snippetNode(p.snippet, r.lang) : null;
       if (text) text.className = "inner-hit-snippet";
@@ -576,9 +582,7 @@
     el.results.start = (body.page - 1) * body.size + 1;
     body.results.forEach(function (r, i) {
       var href = safeHref(r.url);
-      var external = href && new URL(href).origin !== location.origin;
-      var titleLink = h("a", { href: href, class: "result-title-link", target: external ? "_blank" : null,
-        rel: external ? "noopener noreferrer" : null, lang: textLang(r.lang, r.title) }, [r.title]);
+      var titleLink = h("a", linkAttrs(href, { class: "result-title-link", lang: textLang(r.lang, r.title) }), [r.title]);
       var typeLabel = facetLabel("type", r.type);
       var meta = h("div", { class: "result-meta" }, [
         h("span", { class: "badge badge-" + r.type, text: typeLabel }),
@@ -598,9 +602,8 @@
       var actions = h("div", { class: "result-actions" });
       if (href) {
         var pdf = isPdf(r);
-        actions.appendChild(h("a", { href: href, class: "source-link" + (pdf ? " is-pdf" : ""),
-          target: external ? "_blank" : null, rel: external ? "noopener noreferrer" : null,
-          "aria-label": (pdf ? t("openPdf", { n: r.page }) : t("openSource")) + ": " + r.title },
+        actions.appendChild(h("a", linkAttrs(href, { class: "source-link" + (pdf ? " is-pdf" : ""),
+          "aria-label": (pdf ? t("openPdf", { n: r.page }) : t("openSource")) + ": " + r.title }),
           [pdf ? t("openPdf", { n: r.page }) : t("openSource"), h("span", { "aria-hidden": "true", text: " →" })]));
       }
       if (r.translations && r.translations.length) {
