@@ -195,6 +195,30 @@ def test_pdf_result_opens_the_source_at_its_page(page, api_server):
     assert page.evaluate("document.contentType") == "text/plain"
 
 
+def test_a_long_documents_further_matching_pages_link_to_their_pages(page, api_server):
+    # "Seoul" is on every page of the five-page brochure: the hit links to its best page and
+    # lists the other matching pages (the API's passages), each linking to its own page
+    body = api(api_server, "/api/search", q="Seoul", type="brochure", mode="lexical")
+    hit = body["results"][0]
+    further = [p for p in hit.get("passages", []) if p.get("page")]
+    assert further, hit  # the brochure has more than one matching page
+    page.goto(f"{api_server.url}/?q=Seoul&type=brochure&mode=lexical")
+    wait_results(page)
+    first = page.locator("#results > li").first
+    links = first.locator(".inner-hits a.inner-hit-link")
+    assert links.count() == len(further)
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs == [urllib.parse.urljoin(api_server.url, p["url"]) for p in further]
+    shown = [int(n) for n in first.locator(".inner-hit").evaluate_all("els => els.map(e => e.dataset.page)")]
+    assert shown == [p["page"] for p in further]
+    for href, number in zip(hrefs, shown):
+        assert href.endswith(f"/source#page={number}"), href
+        assert str(number) in links.nth(shown.index(number)).inner_text()
+    assert hit["page"] not in shown  # the main link's page is not listed again
+    assert first.locator(".inner-hit-snippet mark").count() >= 1  # each page's own highlighted words
+    response = page.context.request.get(hrefs[0])
+    assert response.ok and response.body()[:5] == b"%PDF-"
+
 def test_did_you_mean_and_empty_state(page, api_server, screenshot):
     # a typo no record has a word or a close meaning for: the empty state and the respelling
     page.goto(f"{api_server.url}/?q=sharng")
