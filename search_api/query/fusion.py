@@ -14,7 +14,10 @@ records the k nearest would be all of them).
 Filters and facet counts then apply to this one set, so ``total`` counts what is listed.
 
 Ranking: ``lexical / best lexical + weight * meaning``, where meaning is the calibrated
-score scaled to [0, 1] between :data:`Z_BASE` and the query's best record. Rank fusion
+score scaled to [0, 1] between :data:`Z_BASE` and the query's best record, or :data:`Z_ENTER`
+when no record stands out that far: a query whose best record by meaning barely rises above
+the rest has a meaning leg that knows little, and it must not outweigh what the words found
+(a best record at z = 2.1 would otherwise add the full weight of meaning). Rank fusion
 (RRF) would let a weak leg's order pull down what words already find; scores keep each
 leg's confidence. The weight of meaning depends on
 
@@ -123,7 +126,7 @@ def fuse(lex_mask: np.ndarray, lex_scores: np.ndarray | None, semantic: Semantic
     if finite.any():
         z_top = float(z[finite].max())
         meaning = np.zeros(len(z))
-        meaning[finite] = np.clip((z[finite] - Z_BASE) / max(z_top - Z_BASE, 1e-6), 0.0, 1.0)
+        meaning[finite] = np.clip((z[finite] - Z_BASE) / (max(z_top, Z_ENTER) - Z_BASE), 0.0, 1.0)
         weights = WEIGHTS["foreign" if foreign else "relaxed" if relaxed else "strict"]
         weight = np.where(same_lang, weights["same"], weights["other"])
         scores += weight * meaning

@@ -70,3 +70,41 @@ def test_words_that_match_nothing_in_the_query_language_let_meaning_answer(xling
         first_right += bool(body["results"]) and body["results"][0]["id"] in ds.qrels.get(q["id"], set())
     assert asked >= 30  # most Korean questions share no word with English news
     assert answered >= 0.9 * asked and first_right >= 0.6 * asked, (asked, answered, first_right)
+
+
+def _fused_order(lead_z: float) -> tuple[list[int], float]:
+    """Two records matched by words (0: the words' best, 1: at 0.9 of it) among 2,000 others
+    whose cosines are spread evenly over 0.27-0.33; record 1's cosine lies ``lead_z`` robust
+    standard deviations above theirs (the query's best by meaning). The fused order of 0 and 1,
+    and 1's z as calibrated."""
+    import numpy as np
+
+    from search_api.query.fusion import MIN_SPREAD, calibrate, fuse
+    from search_api.query.semantic import SemanticScores
+
+    others = np.linspace(0.27, 0.33, 2000)
+    median = float(np.median(others))
+    spread = max(1.4826 * float(np.median(np.abs(others - median))), MIN_SPREAD)
+    cos = np.concatenate([[median, median + lead_z * spread], others]).astype(np.float32)
+    n = len(cos)
+    semantic = SemanticScores(cos, np.arange(n))
+    allowed = np.ones(n, dtype=bool)
+    words = np.zeros(n, dtype=bool)
+    words[:2] = True
+    lex = np.zeros(n)
+    lex[:2] = (10.0, 9.0)
+    fused = fuse(words, lex, semantic, allowed, same_lang=allowed, relaxed=False)
+    z, _ = calibrate(semantic, allowed)
+    assert z[1] == z.max()
+    return sorted((0, 1), key=lambda d: -fused.scores[d]), float(z[1])
+
+
+def test_meaning_that_barely_stands_out_does_not_overturn_the_words():
+    from search_api.query.fusion import Z_BASE, Z_ENTER
+
+    order, z = _fused_order(2.2)  # the query's best by meaning, but barely above the rest
+    assert Z_BASE < z < Z_ENTER, z
+    assert order == [0, 1]  # the words' clear lead holds
+    order, z = _fused_order(8.0)  # meaning that stands out far reorders them
+    assert z > Z_ENTER, z
+    assert order == [1, 0]
