@@ -211,13 +211,14 @@ def test_a_long_documents_further_matching_pages_link_to_their_pages(page, api_s
     assert hrefs == [urllib.parse.urljoin(api_server.url, p["url"]) for p in further]
     shown = [int(n) for n in first.locator(".inner-hit").evaluate_all("els => els.map(e => e.dataset.page)")]
     assert shown == [p["page"] for p in further]
-    for href, number in zip(hrefs, shown):
+    for i, (href, number) in enumerate(zip(hrefs, shown)):
         assert href.endswith(f"/source#page={number}"), href
-        assert str(number) in links.nth(shown.index(number)).inner_text()
+        assert str(number) in links.nth(i).inner_text()
     assert hit["page"] not in shown  # the main link's page is not listed again
     assert first.locator(".inner-hit-snippet mark").count() >= 1  # each page's own highlighted words
     response = page.context.request.get(hrefs[0])
     assert response.ok and response.body()[:5] == b"%PDF-"
+
 
 def test_did_you_mean_and_empty_state(page, api_server, screenshot):
     # a typo no record has a word or a close meaning for: the empty state and the respelling

@@ -79,12 +79,14 @@ def _fused_order(lead_z: float) -> tuple[list[int], float]:
     and 1's z as calibrated."""
     import numpy as np
 
-    from search_api.query.fusion import MIN_SPREAD, calibrate, fuse
+    from search_api.query.fusion import calibrate, fuse
     from search_api.query.semantic import SemanticScores
 
     others = np.linspace(0.27, 0.33, 2000)
     median = float(np.median(others))
-    spread = max(1.4826 * float(np.median(np.abs(others - median))), MIN_SPREAD)
+    allowed = np.ones(len(others), dtype=bool)
+    z_others, _ = calibrate(SemanticScores(others, np.arange(len(others))), allowed)
+    spread = (others[-1] - median) / z_others[-1]  # one robust standard deviation, as calibrated
     cos = np.concatenate([[median, median + lead_z * spread], others]).astype(np.float32)
     n = len(cos)
     semantic = SemanticScores(cos, np.arange(n))
