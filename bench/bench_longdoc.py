@@ -18,8 +18,10 @@ results, at one page.
 
 Metrics: file MRR@10 (reciprocal rank of the first hit from the right file), File@5 (one of
 the top 5 hits is from the right file), Page@1 (the top hit is the right file and links to the
-right page), Page@5 (one of the top 5 does), Page@5 listed (one of the top 5 links to the right
-page or lists it among its further passages, ``passages``; the baseline its file's next two pages); beside them, how many questions got no hit at all;
+right page), Page@5 hits (one of the top 5 hits does), Page@5 links (the right page is among
+the first five page links the results show, in order: each hit's own page, then the further
+pages it lists, ``passages``; the baseline lists its file's next two best pages, as the product
+lists two); beside them, how many questions got no hit at all;
 Page@1 broken down by where the answer sits on the page (``context_type``: paragraph/text,
 table, image).
 
@@ -51,8 +53,9 @@ PY = sys.executable
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LONGDOC = Path(__file__).resolve().parents[2] / "shared" / "eval-dev" / "longdoc"
 MODES = ("hybrid", "lexical", "semantic")
-METRICS = ("file_mrr10", "file_at5", "page_at1", "page_at5", "page_listed_at5")
-HEADERS = {"file_mrr10": "file MRR@10", "file_at5": "File@5", "page_at1": "Page@1", "page_at5": "Page@5", "page_listed_at5": "Page@5 listed"}
+METRICS = ("file_mrr10", "file_at5", "page_at1", "page_at5", "page_links_at5")
+HEADERS = {"file_mrr10": "file MRR@10", "file_at5": "File@5", "page_at1": "Page@1", "page_at5": "Page@5 hits",
+           "page_links_at5": "Page@5 links"}
 #: context_type -> the group Page@1 is broken down by (the README counts paragraph and text as one).
 CONTEXT_GROUPS = {"paragraph": "paragraph/text", "text": "paragraph/text", "table": "table", "image": "image"}
 K1, B = 1.2, 0.75
@@ -90,14 +93,14 @@ class Judged:
     hits: list[Hit]
     file_rank: int | None = field(init=False)  # 1-based rank of the first hit from the right file
     page_rank: int | None = field(init=False)  # 1-based rank of the first right file + right page
-    listed_rank: int | None = field(init=False)  # the same, counting the pages a hit lists too
+    link_rank: int | None = field(init=False)  # 1-based place of the right page among the page links shown
 
     def __post_init__(self) -> None:
         q = self.question
         self.file_rank = next((r for r, h in enumerate(self.hits, 1) if h.file == q.file), None)
         self.page_rank = next((r for r, h in enumerate(self.hits, 1) if h.file == q.file and h.page == q.page), None)
-        self.listed_rank = next((r for r, h in enumerate(self.hits, 1)
-                                 if h.file == q.file and (h.page == q.page or q.page in h.more_pages)), None)
+        links = [(h.file, page) for h in self.hits for page in (h.page, *h.more_pages)]
+        self.link_rank = next((r for r, link in enumerate(links, 1) if link == (q.file, q.page)), None)
 
 
 # --------------------------------------------------------------------------- data
@@ -338,7 +341,7 @@ def summarize(judged: list[Judged]) -> dict[str, Any]:
         "file_at5": sum(1 for j in judged if j.file_rank and j.file_rank <= 5) / n,
         "page_at1": sum(1 for j in judged if j.page_rank == 1) / n,
         "page_at5": sum(1 for j in judged if j.page_rank and j.page_rank <= 5) / n,
-        "page_listed_at5": sum(1 for j in judged if j.listed_rank and j.listed_rank <= 5) / n,
+        "page_links_at5": sum(1 for j in judged if j.link_rank and j.link_rank <= 5) / n,
         "no_hits": sum(1 for j in judged if not j.hits),
     }
     groups: dict[str, list[Judged]] = {}

@@ -42,6 +42,9 @@ RECORDS = "records.json"
 CHUNK_DTYPE = np.dtype([("record", "<i4"), ("kind", "i1"), ("page", "<i4"), ("start", "<i4"), ("end", "<i4")])
 #: New texts below which a build embeds them in its own process rather than forking workers.
 MIN_PARALLEL = 256
+#: New texts per part: the unit of work an embedding process takes from the queue (a fraction
+#: of a second), so the processes finish within a part of each other.
+PART_TEXTS = 256
 #: Where worker processes leave their vectors, inside the generation being built.
 PARTS_DIR = ".embedding-parts"
 #: How much nicer than the build an embedding process is (19: only the CPU nothing else wants).
@@ -52,16 +55,28 @@ class EmbeddingsError(IndexerError):
     """A generation's embeddings are missing a file or do not fit together."""
 
 
-def _encode_to_file(texts: list[str], path: Path, parent: int) -> None:
-    """Worker process: the passage vectors of ``texts``, saved to ``path`` (``.npy``)."""
+def _part_path(folder: Path, number: int) -> Path:
+    return folder / f"part-{number}.npy"
+
+
+def _encode_parts(texts: list[str], claimed: Any, folder: Path, parent: int) -> None:
+    """Worker process: take the next unclaimed part of ``texts`` (a shared counter) until none is
+    left, saving the vectors of part ``n`` to ``folder/part-n.npy``."""
     from indexer.index.writing import _die_with_parent  # a worker dies with the build
 
     _die_with_parent(parent)
     os.nice(NICENESS)  # the build's writers first: this process takes the CPU they leave idle
-    vectors = get_encoder().passages(texts)
-    partial = path.with_suffix(".partial.npy")
-    np.save(partial, vectors)
-    os.replace(partial, path)
+    while True:
+        with claimed.get_lock():
+            number = claimed.value
+            claimed.value += 1
+        first = number * PART_TEXTS
+        if first >= len(texts):
+            return
+        path = _part_path(folder, number)
+        partial = path.with_suffix(".partial.npy")
+        np.save(partial, get_encoder().passages(texts[first:first + PART_TEXTS]))
+        os.replace(partial, path)
 
 
 @dataclass
@@ -82,10 +97,12 @@ class EmbeddingRun:
     """The embedding of one generation's chunks, in processes of its own.
 
     :meth:`start` looks every chunk up in the cache and forks ``workers`` processes that
-    embed the missing texts while this process goes on (a build writes the Whoosh index and
-    the generation's derived arrays meanwhile); :meth:`finish` waits for them and writes
-    ``gen_dir/embeddings/``. The workers are plain forked processes, each with its own
-    encoder, writing its share of the vectors to a file in the generation's folder. They run
+    embed the missing texts (each distinct text once) while this process goes on (a build
+    writes the Whoosh index and the generation's derived arrays meanwhile); :meth:`finish`
+    waits for them and writes ``gen_dir/embeddings/``. The workers are plain forked
+    processes, each with its own encoder, taking parts of :data:`PART_TEXTS` texts from a
+    shared counter and writing each part's vectors to a file in the generation's folder, so
+    whichever is faster (or less starved) takes more parts and both finish together. They run
     at the lowest priority (:data:`NICENESS`), so they take the cores the index writers leave
     idle rather than competing with them (at equal priority they cost more CPU time than
     they saved: 67 s against 63 s at 20,000 records).
@@ -109,7 +126,8 @@ class EmbeddingRun:
             raise
         self.missing = list(dict.fromkeys(k for k in self.keys if k not in self.found))
         self.parts_dir = self.gen_dir / PARTS_DIR
-        self.processes: list[tuple[Any, Path]] = []
+        self.processes: list[Any] = []
+        self.parts = 0  # of the missing texts, when worker processes embed them
 
     @classmethod
     def start(cls, gen_dir: Path, records: Iterable[dict[str, Any]], index_dir: Path,
@@ -127,15 +145,16 @@ class EmbeddingRun:
     def _fork(self, workers: int) -> None:
         texts = self._missing_texts()
         self.parts_dir.mkdir()
-        size = -(-len(texts) // workers)
+        self.parts = -(-len(texts) // PART_TEXTS)
         context = multiprocessing.get_context("fork")
-        log.info("embedding %d new chunks of %d (%d processes)", len(texts), len(self.keys), workers)
-        for number, first in enumerate(range(0, len(texts), size)):
-            path = self.parts_dir / f"part-{number}.npy"
-            process = context.Process(target=_encode_to_file, name="policy-index-embedder", daemon=True,
-                                      args=(texts[first:first + size], path, os.getpid()))
+        claimed = context.Value("i", 0)
+        log.info("embedding %d new chunks of %d in %d parts (%d processes)", len(texts), len(self.keys),
+                 self.parts, workers)
+        for _ in range(min(workers, self.parts)):
+            process = context.Process(target=_encode_parts, name="policy-index-embedder", daemon=True,
+                                      args=(texts, claimed, self.parts_dir, os.getpid()))
             process.start()
-            self.processes.append((process, path))
+            self.processes.append(process)
 
     def _missing_texts(self) -> list[str]:
         text_of = {key: chunk.text for key, (_, chunk) in zip(self.keys, self.table)}
@@ -148,17 +167,18 @@ class EmbeddingRun:
         if not self.processes:
             log.info("embedding %d new chunks of %d", len(self.missing), len(self.keys))
             return get_encoder().passages(self._missing_texts())
-        waiting = {process.sentinel: process for process, _ in self.processes}
+        waiting = {process.sentinel: process for process in self.processes}
         while waiting:  # the first worker to fail fails the run, whichever it is
             for sentinel in multiprocessing.connection.wait(list(waiting)):
                 process = waiting.pop(sentinel)
                 process.join()
                 if process.exitcode != 0:
                     raise EmbeddingsError(f"an embedding process failed (exit code {process.exitcode})")
-        missing = [path for _, path in self.processes if not path.is_file()]
+        paths = [_part_path(self.parts_dir, number) for number in range(self.parts)]
+        missing = [path for path in paths if not path.is_file()]
         if missing:
             raise EmbeddingsError(f"an embedding process left no vectors ({missing[0].name})")
-        return np.concatenate([np.load(path) for _, path in self.processes])
+        return np.concatenate([np.load(path) for path in paths])
 
     def finish(self) -> EmbedStats:
         """Wait for the vectors, cache the new ones and write ``gen_dir/embeddings/``."""
@@ -181,7 +201,7 @@ class EmbeddingRun:
 
     def cancel(self) -> None:
         """Stop the worker processes and close the cache (what they embedded is lost)."""
-        for process, _ in self.processes:
+        for process in self.processes:
             if process.is_alive():
                 process.kill()
             process.join()

@@ -101,15 +101,16 @@ def _policy_records(count: int) -> list[dict]:
 
 
 def test_the_parallel_step_embeds_as_one_process_does(tmp_path):
-    from indexer.embed.store import MIN_PARALLEL, PARTS_DIR, EmbeddingRun
+    from indexer.embed.store import MIN_PARALLEL, PART_TEXTS, PARTS_DIR, EmbeddingRun
 
-    records = _policy_records(MIN_PARALLEL + 10)
+    records = _policy_records(max(MIN_PARALLEL, 2 * PART_TEXTS) + 10)
     matrices = []
     for workers in (1, 2):
         gen = tmp_path / f"gen{workers}"
         gen.mkdir()
         run = EmbeddingRun.start(gen, records, tmp_path / f"index{workers}", workers=workers)
         assert len(run.processes) == (0 if workers == 1 else 2)
+        assert run.parts == (0 if workers == 1 else 5)  # 1,044 texts: more parts than processes
         stats = run.finish()
         assert stats.embedded == stats.chunks == 2 * len(records)
         assert not (gen / PARTS_DIR).exists()
@@ -128,7 +129,7 @@ def test_a_killed_embedding_process_fails_the_run_and_leaves_nothing_behind(tmp_
     gen = tmp_path / "gen"
     gen.mkdir()
     run = EmbeddingRun.start(gen, _policy_records(4 * MIN_PARALLEL), tmp_path / "index", workers=2)
-    victim, _ = run.processes[1]
+    victim = run.processes[1]
     os.kill(victim.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
     with pytest.raises(EmbeddingsError, match="exit code -9"):
         run.finish()
