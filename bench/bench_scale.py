@@ -141,14 +141,28 @@ def fresh_latencies(url: str, words: list[str]) -> dict[str, list]:
     return out
 
 
-def worker_memory(proc: subprocess.Popen) -> list[tuple[float, float]]:
-    """(RSS MB, USS MB) of each gunicorn worker of ``proc``."""
+def anonymous_mb(pid: int) -> float:
+    """The process's anonymous memory (its heap: nothing the page cache holds or could share), MB."""
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            if line.startswith("Anonymous:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    return float("nan")
+
+
+def worker_memory(proc: subprocess.Popen) -> list[tuple[float, float, float]]:
+    """(RSS MB, USS MB, anonymous MB) of each gunicorn worker of ``proc``.
+
+    USS counts the file pages (memory-mapped arrays and segments, MeCab's dictionary) that only
+    this worker has touched, though any other worker reading them would share them; the
+    anonymous memory is what the worker alone holds and the kernel cannot drop.
+    """
     import psutil
 
     out = []
     for child in psutil.Process(proc.pid).children():
         info = child.memory_full_info()
-        out.append((info.rss / 1e6, info.uss / 1e6))
+        out.append((info.rss / 1e6, info.uss / 1e6, anonymous_mb(child.pid)))
     return out
 
 
@@ -310,8 +324,8 @@ def main() -> None:
             values = fresh[name]
             print(f"{name:28}{values[0]:9.1f}{values[1]:9.1f}{pct(values, 50):9.1f}{pct(values, 95):9.1f}"
                   f"{pct(values, 99):9.1f}")
-        for n, (rss, uss) in enumerate(memory, 1):
-            print(f"API worker {n}: RSS {rss:.0f} MB, USS {uss:.0f} MB")
+        for n, (rss, uss, anonymous) in enumerate(memory, 1):
+            print(f"API worker {n}: RSS {rss:.0f} MB, USS {uss:.0f} MB, anonymous {anonymous:.0f} MB (target <= 250)")
 
 
 if __name__ == "__main__":
