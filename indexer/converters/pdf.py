@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pypdfium2 as pdfium
 from pdfminer.converter import PDFPageAggregator
@@ -51,11 +51,29 @@ MAX_OCR_PAGES = 50
 #: order comes from pdf_layout.reading_order, so pdfminer's boxes_flow ordering
 #: (which interleaves side-by-side paragraphs) is switched off.
 LAPARAMS = LAParams(boxes_flow=None, line_margin=0.8, all_texts=True)
+#: Glyphs pdfminer may lay out on one page before the file is refused: each costs about a
+#: kilobyte of layout objects, so a few kilobytes of content stream drawing millions of
+#: glyphs would otherwise run the converter out of memory (a dense real page has ~10,000).
+MAX_PAGE_GLYPHS = 200_000
 
 #: Lines of the first page that may hold the title when neither metadata nor type size name it.
 TITLE_LINES = 15
 _JUNK_TITLES = frozenset({"untitled", "title", "document", "slide 1", "microsoft word", "none", "null"})
 _FILE_SUFFIXES = (".doc", ".docx", ".hwp", ".hwpx", ".pdf", ".indd", ".ppt", ".pptx", ".xls", ".xlsx", ".txt")
+
+
+class _CountingAggregator(PDFPageAggregator):
+    """A page aggregator that refuses a page past MAX_PAGE_GLYPHS glyphs, before they fill memory."""
+
+    def begin_page(self, page: PDFPage, ctm: Any) -> None:
+        self.glyphs = 0
+        super().begin_page(page, ctm)
+
+    def render_char(self, *args: Any, **kwargs: Any) -> float:
+        self.glyphs += 1
+        if self.glyphs > MAX_PAGE_GLYPHS:
+            raise ConversionError(f"page {self.pageno} too large: more than {MAX_PAGE_GLYPHS:,} glyphs")
+        return super().render_char(*args, **kwargs)
 
 
 class _Miner:
@@ -68,7 +86,7 @@ class _Miner:
 
     def __init__(self, document: PDFDocument, tables: TableFinder | None = None) -> None:
         manager = PDFResourceManager(caching=True)
-        self._device = PDFPageAggregator(manager, laparams=LAPARAMS)
+        self._device = _CountingAggregator(manager, laparams=LAPARAMS)
         self._interpreter = PDFPageInterpreter(manager, self._device)
         self._pages = PDFPage.create_pages(document)
         self._tables = tables
@@ -95,6 +113,8 @@ class _Miner:
             if index == 0:
                 self.title = largest_text(layout)
             return [box.text for box in reading_order(boxes)]
+        except (ConversionError, MemoryError):  # over a limit: the file is skipped, not read another way
+            raise
         except Exception as exc:  # noqa: BLE001 - fall back to pypdfium2 on any parser error
             log.warning("pdfminer failed on a page: %s", exc)
             return None

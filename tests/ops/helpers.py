@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -205,3 +206,13 @@ def read_json_lines(text: str) -> list[dict]:
             except json.JSONDecodeError:
                 pass
     return out
+
+
+def mount_tmpfs(path: Path, size: str) -> bool:
+    """Mount a tmpfs of ``size`` (e.g. "16m") at ``path``: a real small disk to fill (needs root)."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True, text=True)
+    return done.returncode == 0

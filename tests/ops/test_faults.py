@@ -19,7 +19,7 @@ import pytest
 
 from indexer.index import generations as gens
 from search_api import create_app
-from tests.ops.helpers import CORPUS, PY, REPO, Poller, build, env, indexer, inject, live, serving
+from tests.ops.helpers import CORPUS, PY, REPO, Poller, build, env, indexer, inject, live, mount_tmpfs, serving
 from tests.ops.inject import POINTS
 from tests.search_api.conftest import LiveServer
 
@@ -90,23 +90,16 @@ def test_injected_disk_full_keeps_old_generation(index_dir):
         server.stop()
 
 
-def _mount_tmpfs(path: Path, size: str) -> bool:
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        return False
-    path.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True)
-    return done.returncode == 0
-
-
 def test_real_disk_full_on_tmpfs(tmp_path):
     disk = tmp_path / "disk"
-    if not _mount_tmpfs(disk, "16m"):
+    if not mount_tmpfs(disk, "16m"):
         pytest.skip("needs root and permission to mount a tmpfs")
     try:
         index_dir = disk / "index"
         build(index_dir)  # a few MB with the derived arrays and embeddings
         before = live(index_dir)
+        cache = index_dir / "embed-cache" / "vectors.sqlite"
+        cached = cache.stat().st_size
         filler = disk / "filler"
         free = shutil.disk_usage(disk).free
         with filler.open("wb") as handle:  # leave ~150 KB: not enough for another generation
@@ -118,7 +111,9 @@ def test_real_disk_full_on_tmpfs(tmp_path):
                 done = indexer("build", CORPUS, "--index", index_dir)
                 assert done.returncode == 1, (done.returncode, done.stdout, done.stderr[-2000:])
                 assert "No space left" in done.stderr or "space" in done.stderr.lower(), done.stderr[-2000:]
+                assert "Traceback" not in done.stderr, done.stderr[-2000:]  # one clear line, not a crash
                 assert live(index_dir) == before
+                assert cache.stat().st_size >= cached  # a full disk is not a damaged cache: kept, not restarted
                 _assert_sound(index_dir)
                 filler.unlink()
                 build(index_dir)
