@@ -110,12 +110,18 @@ def serve(index: Path, host: str, port: int, workers: int, build_from: tuple[Pat
     if verify:
         verify_or_rollback(index)
     prepare_metrics_dir()
+    from indexer.embed.cache import CACHE_DIR
+    from indexer.embed.encoder import use_table_dir
+
+    from search_api.settings import Settings
+
+    if Settings.from_env().semantic:
+        use_table_dir(index / CACHE_DIR, write=True)  # before the workers fork: they map one table
     from gunicorn.app.base import BaseApplication
 
     from search_api.ops.metrics import child_exit
 
     from search_api import create_app
-    from search_api.settings import Settings
 
     config = {"bind": f"{host}:{port}", "workers": workers, "timeout": timeout,
               "worker_class": "gthread", "threads": threads, "graceful_timeout": 10, "accesslog": None,

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
 
-from indexer.embed.use_onnx import OnnxUniversalSentenceEncoder
+from indexer.embed.use_onnx import OnnxUniversalSentenceEncoder, table_file, write_table
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,22 @@ def _normalized(vectors: np.ndarray) -> np.ndarray:
 ENCODER_CLASS = OnnxUniversalSentenceEncoder
 _ENCODER: Encoder | None = None
 _ENCODER_LOCK = threading.Lock()
+#: Folder of the shared embedding table (see :func:`use_table_dir`); None: a private copy.
+_TABLE_DIR: Path | None = None
+
+
+def use_table_dir(folder: Path, write: bool = False) -> None:
+    """Map the model's embedding table from ``folder`` when this process loads the encoder;
+    with ``write`` (a build, or a server starting before its workers fork), write it there
+    first when it is missing. A table that cannot be written leaves each process its own copy."""
+    global _TABLE_DIR
+    if write:
+        try:
+            write_table(folder)
+        except OSError as exc:
+            log.warning("cannot write the shared embedding table in %s (%s); each process keeps a copy",
+                        folder, exc)
+    _TABLE_DIR = Path(folder)
 
 
 def get_encoder() -> Encoder:
@@ -94,7 +111,8 @@ def get_encoder() -> Encoder:
                 from threadpoolctl import threadpool_limits
 
                 threadpool_limits(1)  # this process's BLAS: one thread (query scoring too)
-                encoder = ENCODER_CLASS(threads=1)
+                table = table_file(_TABLE_DIR) if _TABLE_DIR is not None else None
+                encoder = ENCODER_CLASS(threads=1, table=table)
                 encoder.queries(["warm up"])
                 log.info("sentence encoder %s loaded", encoder.name)
                 _ENCODER = encoder

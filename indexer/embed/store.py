@@ -28,9 +28,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from indexer.embed.cache import EmbeddingCache, chunk_key
+from indexer.embed.cache import CACHE_DIR, EmbeddingCache, chunk_key
 from indexer.embed.chunks import Chunk, record_chunks
-from indexer.embed.encoder import encoder_identity, get_encoder
+from indexer.embed.encoder import encoder_identity, get_encoder, use_table_dir
 from indexer.errors import IndexerError
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,8 @@ class EmbeddingRun:
             self.cache.close(commit=False)
             raise
         self.missing = list(dict.fromkeys(k for k in self.keys if k not in self.found))
+        if self.missing:  # the encoder will be loaded: every process maps one table
+            use_table_dir(Path(index_dir) / CACHE_DIR, write=True)
         self.parts_dir = self.gen_dir / PARTS_DIR
         self.processes: list[Any] = []
         self.parts = 0  # of the missing texts, when worker processes embed them

