@@ -55,6 +55,17 @@ def test_load_during_swap(index_dir):
         assert total >= poller.count * 0.9  # multiprocess: the sum over both workers
 
 
+def test_workers_map_one_encoder_table(index_dir):
+    """The encoder's embedding table is one file every worker maps, not a private copy each."""
+    with serving(index_dir, workers=2) as server:
+        (table,) = (index_dir / "embed-cache").glob("table-*.npy")
+        for pid in server.worker_pids(expected=2):
+            with open(f"/proc/{pid}/maps", encoding="utf-8") as fh:
+                assert str(table) in fh.read(), f"worker {pid} does not map {table}"
+        assert requests.get(server.url + "/api/search", params={"q": "감염병", "mode": "semantic"},
+                            timeout=30).json()["total"] > 0
+
+
 def test_two_servers_share_one_index(index_dir):
     with serving(index_dir, workers=1) as first, serving(index_dir, workers=1) as second:
         urls = [first.url, second.url]
