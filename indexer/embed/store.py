@@ -130,6 +130,7 @@ class EmbeddingRun:
         self.parts_dir = self.gen_dir / PARTS_DIR
         self.processes: list[Any] = []
         self.parts = 0  # of the missing texts, when worker processes embed them
+        self._claimed: Any = None  # the shared counter of parts taken
 
     @classmethod
     def start(cls, gen_dir: Path, records: Iterable[dict[str, Any]], index_dir: Path,
@@ -149,7 +150,10 @@ class EmbeddingRun:
         self.parts_dir.mkdir()
         self.parts = -(-len(texts) // PART_TEXTS)
         context = multiprocessing.get_context("fork")
-        claimed = context.Value("i", 0)
+        # held here for the whole run: Process.start drops its arguments in this process, and a
+        # counter freed here would hand its shared memory to the next one made (the parallel
+        # index writer's claims), which would then overwrite the workers' count
+        self._claimed = claimed = context.Value("i", 0)
         log.info("embedding %d new chunks of %d in %d parts (%d processes)", len(texts), len(self.keys),
                  self.parts, workers)
         for _ in range(min(workers, self.parts)):

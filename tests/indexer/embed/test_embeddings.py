@@ -119,6 +119,24 @@ def test_the_parallel_step_embeds_as_one_process_does(tmp_path):
     assert np.allclose(matrices[0], matrices[1], atol=1e-6)
 
 
+def test_shared_memory_made_after_the_start_leaves_the_workers_count_alone(tmp_path):
+    """A build makes more shared memory once the embedders run (the parallel index writer's
+    claims): it must not land on the workers' counter of parts and change it."""
+    import multiprocessing
+
+    from indexer.embed.store import MIN_PARALLEL, PART_TEXTS, EmbeddingRun
+
+    records = _policy_records(max(MIN_PARALLEL, 2 * PART_TEXTS) + 10)
+    gen = tmp_path / "gen"
+    gen.mkdir()
+    run = EmbeddingRun.start(gen, records, tmp_path / "index", workers=2)
+    context = multiprocessing.get_context("fork")
+    others = [context.RawArray("q", [10 ** 9] * 4) for _ in range(8)]  # as _create_parallel's claims
+    stats = run.finish()
+    assert stats.embedded == stats.chunks == 2 * len(records)
+    assert all(value == 10 ** 9 for array in others for value in array)
+
+
 def test_a_killed_embedding_process_fails_the_run_and_leaves_nothing_behind(tmp_path):
     import os
     import signal
