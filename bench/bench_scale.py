@@ -296,7 +296,9 @@ def main() -> None:
         write_corpus(corpus, args.records)
         ours, bare = tmp / "index", tmp / "bare"
         ours_build = build_ours(corpus, ours, args.embeddings)
+        print(f"built: this project {ours_build:.1f} s", flush=True)  # a long run shows its progress
         bare_build = build_bare(corpus, bare)
+        print(f"built: bare Whoosh {bare_build:.1f} s", flush=True)
         live = ours / "generations" / (ours / "CURRENT").read_text().strip()
         print(f"\n== {args.records:,} records ==")
         print(f"build: this project {ours_build:.1f} s, bare Whoosh (procs=2) {bare_build:.1f} s, "
