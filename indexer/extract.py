@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 SITE_BLOCK_SOURCE = "site"
 #: Raw records enriched per task when extraction runs over several processes.
 FINALIZE_BATCH = 100
+#: JSON Lines exports larger than this are converted in parts of about this size, each by a
+#: limited worker of its own: a large export uses every worker, and no worker holds all of it.
+PART_BYTES = 64 * 1024 * 1024
+#: The formats read in parts (JSON arrays and everything else are read whole).
+PARTED_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 
 
 @dataclass
@@ -94,8 +99,9 @@ def _skip_link(path: Path, skipped: list[tuple[str, str]] | None) -> None:
         skipped.append((str(path), reason))
 
 
-def convert_file(path: Path, root: Path) -> FileResult:
-    """Convert one file into raw records (``FileResult.raws``); never raises for bad input."""
+def convert_file(path: Path, root: Path, part: int = 0, parts: int = 1) -> FileResult:
+    """Convert one file, or part ``part`` of ``parts`` of it, into raw records
+    (``FileResult.raws``); never raises for bad input."""
     result = FileResult(path=str(path))
     try:
         if path.is_symlink():
@@ -104,7 +110,7 @@ def convert_file(path: Path, root: Path) -> FileResult:
             raise ConversionError("no such file")
         with collect_skipped() as skipped:
             try:
-                result.raws = converter_for(path)(path, root)
+                result.raws = _convert(path, root, part, parts)
             finally:
                 result.skipped = [(f"{path}{where}", reason) for where, reason in skipped]
     except ConversionError as exc:
@@ -115,9 +121,24 @@ def convert_file(path: Path, root: Path) -> FileResult:
         log.exception("converter failed on %s", path)
         result.error = f"conversion failed: {type(exc).__name__}: {exc}"
     else:
-        if not result.raws:
+        if not result.raws and parts == 1:  # a part may hold no record: the file is judged whole
             result.error = "no document found in the file"
+    if result.error and parts > 1:
+        result.error += _part_note(path, root, part, parts)
     return result
+
+
+def _convert(path: Path, root: Path, part: int, parts: int) -> list[RawRecord]:
+    """The raw records of ``path``, or of one part of a JSON Lines export (its format is sniffed
+    here, in the worker: a file named ``.jsonl`` that is something else is read whole by part 0)."""
+    from indexer.converters import jsonl
+
+    converter = converter_for(path)
+    if parts == 1:
+        return converter(path, root)
+    if converter is jsonl.convert:
+        return jsonl.convert_part(path, root, part, parts)
+    return converter(path, root) if part == 0 else []
 
 
 def finalize_batch(batch: list[tuple[str, int, RawRecord]]) -> list[tuple[str, dict | None, str | None]]:
@@ -219,9 +240,35 @@ def _all_int(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, int) and 1 <= v <= 17 for v in value)
 
 
-def _over_limit(path: Path, root: Path, reason: str) -> FileResult:
-    """The result of a file whose conversion was stopped by a limit of the sandbox."""
+def _over_limit(path: Path, root: Path, *part_and_reason: Any) -> FileResult:
+    """The result of a file (or part) whose conversion was stopped by a limit of the sandbox."""
+    reason = part_and_reason[-1]
+    if len(part_and_reason) == 3:
+        reason += _part_note(path, root, *part_and_reason[:2])
     return FileResult(path=str(path), error=reason)
+
+
+def _part_note(path: Path, root: Path, part: int, parts: int) -> str:
+    """Which lines of an export a failed part held (the other parts are read)."""
+    from indexer.converters.jsonl import part_range
+
+    lo, hi = part_range(_file_size(path, root) or 0, part, parts)
+    return f", in part {part + 1} of {parts} (the lines that start at bytes {lo:,} to {hi:,}; the other parts are read)"
+
+
+def conversion_tasks(pairs: list[tuple[Path, Path]]) -> list[tuple]:
+    """The sandbox's tasks for (file, root) pairs: ``(path, root)``, or ``(path, root, part,
+    parts)`` for each part of a JSON Lines export over :data:`PART_BYTES` (by name and size:
+    no byte of it is read here)."""
+    tasks: list[tuple] = []
+    for path, root in pairs:
+        size = _file_size(path, root) or 0
+        if path.suffix.lower() in PARTED_SUFFIXES and size > PART_BYTES:
+            parts = -(-size // PART_BYTES)
+            tasks.extend((path, root, part, parts) for part in range(parts))
+        else:
+            tasks.append((path, root))
+    return tasks
 
 
 def _worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -248,12 +295,16 @@ def _sandbox(workers: int, limits: ConversionLimits, pairs: list[tuple[Path, Pat
                        init=functools.partial(_die_with_parent, os.getpid()), size_of=_file_size)
 
 
-def _file_size(path: Path, root: Path) -> int | None:
-    """The bytes of a file to convert (its time budgets grow with them); None when unknown."""
+def _file_size(path: Path, root: Path, *part: int) -> int | None:
+    """The bytes of a file (or of its part) to convert (its time budgets grow with them); None
+    when unknown."""
     try:
-        return path.lstat().st_size
+        size = path.lstat().st_size
     except OSError:
         return None
+    if part:
+        return -(-size // part[1])
+    return size
 
 
 def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
@@ -276,18 +327,30 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
         mapper = pool.map if pool else map
         batch: list[tuple[str, int, RawRecord]] = []
         batches: list[list[tuple[str, int, RawRecord]]] = []
+        tasks = conversion_tasks(pairs)
+        given = 0  # records (and reports) the parts of the current file gave so far
+        position = 0
         with _sandbox(workers, limits, pairs) as sandbox:
-            for file_result in sandbox.map(pairs):
-                if progress:
-                    progress(file_result)
+            for task, file_result in zip(tasks, sandbox.map(tasks)):
+                first = len(task) == 2 or task[2] == 0
+                last = len(task) == 2 or task[2] == task[3] - 1
+                if first:
+                    given = position = 0
                 for where, reason in file_result.skipped:
                     result.errors.append((where, reason))
                     log.warning("skipped %s: %s", where, reason)
                 if file_result.error:
                     result.errors.append((file_result.path, file_result.error))
                     log.warning("skipped %s: %s", file_result.path, file_result.error)
-                for position, raw in enumerate(file_result.raws):
+                given += len(file_result.raws) + len(file_result.skipped) + bool(file_result.error)
+                if last and not given:  # every part of the export was empty
+                    result.errors.append((file_result.path, "no document found in the file"))
+                    log.warning("skipped %s: no document found in the file", file_result.path)
+                if progress and last:
+                    progress(file_result)
+                for raw in file_result.raws:
                     batch.append((file_result.path, position, raw))
+                    position += 1
                     if len(batch) >= FINALIZE_BATCH:
                         batches.append(batch)
                         batch = []

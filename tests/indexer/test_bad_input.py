@@ -160,3 +160,17 @@ def test_invisible_characters_do_not_split_words(tmp_path):
     (record,) = extract_sources([export]).records
     assert record["title"] == "서울시 자전거"
     assert record["body"] == "공유도시 정책\n다음 줄"
+
+
+def test_a_build_of_only_skipped_sources_says_why_each_was_skipped(tmp_path):
+    from tests.ops.helpers import indexer
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "blank.txt").write_text("   \n", encoding="utf-8")
+    (folder / "junk.jsonl").write_bytes(b"\x00\x01binary")
+    done = indexer("build", folder, "--index", tmp_path / "index", "--no-embeddings")
+    assert done.returncode == 1
+    assert "has no records" in done.stderr and "Every source was skipped" in done.stderr
+    assert f"{folder / 'blank.txt'}: no text" in done.stderr and f"{folder / 'junk.jsonl'}: binary data" in done.stderr
+    assert "Traceback" not in done.stderr
