@@ -31,6 +31,9 @@ FINALIZE_BATCH = 100
 #: JSON Lines exports larger than this are converted in parts of about this size, each by a
 #: limited worker of its own: a large export uses every worker, and no worker holds all of it.
 PART_BYTES = 64 * 1024 * 1024
+#: Smaller exports are read whole; larger ones in at least two parts per worker, so that every
+#: worker converts a share of an export of a few thousand records too.
+MIN_PART_BYTES = 4 * 1024 * 1024
 #: The formats read in parts (JSON arrays and everything else are read whole).
 PARTED_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 
@@ -256,15 +259,16 @@ def _part_note(path: Path, root: Path, part: int, parts: int) -> str:
     return f", in part {part + 1} of {parts} (the lines that start at bytes {lo:,} to {hi:,}; the other parts are read)"
 
 
-def conversion_tasks(pairs: list[tuple[Path, Path]]) -> list[tuple]:
+def conversion_tasks(pairs: list[tuple[Path, Path]], workers: int = 1) -> list[tuple]:
     """The sandbox's tasks for (file, root) pairs: ``(path, root)``, or ``(path, root, part,
-    parts)`` for each part of a JSON Lines export over :data:`PART_BYTES` (by name and size:
-    no byte of it is read here)."""
+    parts)`` for each part of a JSON Lines export over :data:`MIN_PART_BYTES` (parts of at most
+    :data:`PART_BYTES`, two per worker at least; chosen by name and size: no byte is read here)."""
     tasks: list[tuple] = []
     for path, root in pairs:
         size = _file_size(path, root) or 0
-        if path.suffix.lower() in PARTED_SUFFIXES and size > PART_BYTES:
-            parts = -(-size // PART_BYTES)
+        if path.suffix.lower() in PARTED_SUFFIXES and size > (PART_BYTES if workers == 1
+                                                              else min(PART_BYTES, MIN_PART_BYTES)):
+            parts = max(-(-size // PART_BYTES), 2 * workers if workers > 1 else 1)
             tasks.extend((path, root, part, parts) for part in range(parts))
         else:
             tasks.append((path, root))
@@ -327,7 +331,7 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
         mapper = pool.map if pool else map
         batch: list[tuple[str, int, RawRecord]] = []
         batches: list[list[tuple[str, int, RawRecord]]] = []
-        tasks = conversion_tasks(pairs)
+        tasks = conversion_tasks(pairs, workers)
         given = 0  # records (and reports) the parts of the current file gave so far
         position = 0
         with _sandbox(workers, limits, pairs) as sandbox:

@@ -40,6 +40,14 @@ def test_the_parts_hold_every_line_once_numbered_as_in_the_whole_file(tmp_path, 
     assert part_skips == whole_skips and len(whole_skips) == 12
 
 
+def test_an_export_of_a_few_megabytes_is_shared_by_the_workers(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(b"{}\n" * (2 << 20))  # 6 MB
+    pairs = [(path, tmp_path)]
+    assert extract.conversion_tasks(pairs, workers=1) == [(path, tmp_path)]  # one worker: read whole
+    assert extract.conversion_tasks(pairs, workers=2) == [(path, tmp_path, part, 4) for part in range(4)]
+
+
 def test_an_array_export_is_read_whole_by_its_first_part(tmp_path):
     path = tmp_path / "array.jsonl"
     path.write_text(json.dumps([{"title": "A", "body": "one"}, {"title": "B", "body": "two"}]), encoding="utf-8")
@@ -54,7 +62,7 @@ def test_a_build_reads_a_large_export_in_parts_with_the_same_records(tmp_path, m
     (folder / "note.txt").write_text("A plan\n\nNew bus lanes in Busan.", encoding="utf-8")
     whole = extract.extract_sources([folder], workers=2)
     monkeypatch.setattr(extract, "PART_BYTES", path.stat().st_size // 5)
-    tasks = extract.conversion_tasks(extract.iter_source_files([folder]))
+    tasks = extract.conversion_tasks(extract.iter_source_files([folder]), workers=2)
     assert [len(task) for task in tasks] == [4] * 6 + [2]  # the export in 6 parts, then the note
     parted = extract.extract_sources([folder], workers=2)
     assert [r["id"] for r in parted.records] == [r["id"] for r in whole.records]
