@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from indexer.converters import SUPPORTED_SUFFIXES, converter_for, preload
+from indexer.converters import SUPPORTED_SUFFIXES, converter_for, jsonl, preload
 from indexer.conversion_sandbox import ConversionLimits, SandboxPool
 from indexer.converters.base import LOCATION_KEY, WHOLE_FILE_KEY, RawRecord, collect_skipped
 from indexer.converters.cleaning import strip_format_controls, web_url
@@ -134,8 +134,6 @@ def convert_file(path: Path, root: Path, part: int = 0, parts: int = 1) -> FileR
 def _convert(path: Path, root: Path, part: int, parts: int) -> list[RawRecord]:
     """The raw records of ``path``, or of one part of a JSON Lines export (its format is sniffed
     here, in the worker: a file named ``.jsonl`` that is something else is read whole by part 0)."""
-    from indexer.converters import jsonl
-
     converter = converter_for(path)
     if parts == 1:
         return converter(path, root)
@@ -253,9 +251,7 @@ def _over_limit(path: Path, root: Path, *part_and_reason: Any) -> FileResult:
 
 def _part_note(path: Path, root: Path, part: int, parts: int) -> str:
     """Which lines of an export a failed part held (the other parts are read)."""
-    from indexer.converters.jsonl import part_range
-
-    lo, hi = part_range(_file_size(path, root) or 0, part, parts)
+    lo, hi = jsonl.part_range(_file_size(path, root) or 0, part, parts)
     return f", in part {part + 1} of {parts} (the lines that start at bytes {lo:,} to {hi:,}; the other parts are read)"
 
 
@@ -307,7 +303,8 @@ def _file_size(path: Path, root: Path, *part: int) -> int | None:
     except OSError:
         return None
     if part:
-        return -(-size // part[1])
+        lo, hi = jsonl.part_range(size, *part)
+        return hi - lo
     return size
 
 

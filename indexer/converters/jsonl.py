@@ -163,7 +163,6 @@ def _lines_of_file(path: Path, lo: int = 0, hi: int | None = None) -> Iterator[t
             if not raw:
                 break
             if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                raw = None
                 position = _next_line_start(fh, fh.tell())
                 fh.seek(position)
                 yield number, RecordError(f"line longer than {MAX_LINE_BYTES >> 20} MB: not read")
