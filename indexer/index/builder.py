@@ -194,14 +194,7 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
     extra: dict[str, Any] = {}
     run = None
     try:
-        try:
-            gens.check_switch(len(records), live_count, force)  # refused before anything is embedded
-        except gens.SwitchRefusedError as exc:
-            if records or not skipped:
-                raise
-            shown = "; ".join(f"{path}: {reason}" for path, reason in skipped[:3])
-            more = f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""
-            raise gens.SwitchRefusedError(f"{exc}. Every source was skipped: {shown}{more}") from None
+        gens.check_switch(len(records), live_count, force, skipped)  # refused before anything is embedded
         _check_failed_files(index_dir, skipped, force)
         if embed:  # the encoder's processes take the CPU the writers leave idle (see EmbeddingRun)
             from indexer.embed.store import EmbeddingRun

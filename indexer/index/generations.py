@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -206,13 +207,19 @@ def switch(index_dir: Path, name: str) -> None:
     log.info("generation %s is live", name)
 
 
-def check_switch(new_count: int, live_count: int | None, force: bool) -> None:
-    """Refuse (SwitchRefusedError) an empty generation, or one with under half the live records."""
+def check_switch(new_count: int, live_count: int | None, force: bool,
+                 skipped: Sequence[tuple[str, str]] = ()) -> None:
+    """Refuse (SwitchRefusedError) an empty generation, or one with under half the live records;
+    an empty one's refusal names the first ``skipped`` sources and why."""
     if force:
         return
     if new_count == 0:
         what = f"the live generation ({live_count} records)" if live_count else "an index"
-        raise SwitchRefusedError(f"the new generation has no records; not replacing {what} (use --force)")
+        why = ""
+        if skipped:
+            more = f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+            why = ". Every source was skipped: " + "; ".join(f"{p}: {r}" for p, r in skipped[:3]) + more
+        raise SwitchRefusedError(f"the new generation has no records; not replacing {what} (use --force){why}")
     if live_count and new_count * 2 < live_count:
         raise SwitchRefusedError(
             f"the new generation has {new_count} records, less than half the live {live_count}; "
