@@ -19,10 +19,11 @@ embedding cache helps little) without embeddings (``--no-embeddings``, the basel
 them (empty cache), alternating, ``--repeat`` times each (medians compared), then an
 unchanged rebuild with them (every vector from the cache).
 
-``--embeddings N`` also builds the same export with bare Whoosh 2.7.4 (StandardAnalyzer, ``procs=2``,
+``--shape files`` writes the same records as many small files instead (one text file each,
+title on the first line). ``--embeddings N`` also builds the same records with bare Whoosh 2.7.4 (StandardAnalyzer, ``procs=2``,
 stored title and body): the baseline the build is held to (at most 2x it, words only).
 
-Usage: python bench/bench_build.py [--repeat N] [--sizes small,large] [--analyzers] [--embeddings N]
+Usage: python bench/bench_build.py [--repeat N] [--sizes small,large] [--analyzers] [--embeddings N [--shape files]]
 """
 from __future__ import annotations
 
@@ -104,6 +105,8 @@ def analyzer_table(repeat: int) -> None:
 
 
 SIZES = {"small": 1, "large": 5}
+#: The two shapes of a build's input: one large export, or one small file per record.
+SHAPES = {"export": "one JSONL export", "files": "one text file each"}
 
 
 def write_sources(folder: Path, copies: int) -> list[Path]:
@@ -191,10 +194,24 @@ def write_synthetic(folder: Path, count: int) -> Path:
     return path
 
 
+def write_files(folder: Path, export: Path) -> Path:
+    """The records of ``export`` as many small files: one text file each (title line, blank line,
+    body), 1,000 to a folder; returns the top folder."""
+    top = folder / f"{export.stem}-files"
+    with export.open(encoding="utf-8") as handle:
+        for i, line in enumerate(handle):
+            item = json.loads(line)
+            path = top / f"{i // 1000:04d}" / f"{item['id']}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{item['title']}\n\n{item['body']}\n", encoding="utf-8")
+    return top
+
+
 def bare_whoosh(source: Path, procs: int = 2) -> tuple[float, float, int]:
-    """Bare Whoosh over the same export: StandardAnalyzer, ``procs`` writers; (wall, CPU, records)."""
+    """Bare Whoosh over the same records (a JSONL export, or a folder of text files whose first line
+    is the title): StandardAnalyzer, ``procs`` writers; (wall, CPU, records)."""
     script = f"""
-import json, sys
+import json, os, sys
 from whoosh import fields, index
 from whoosh.analysis import StandardAnalyzer
 schema = fields.Schema(id=fields.ID(stored=True, unique=True), lang=fields.ID(stored=True),
@@ -203,11 +220,21 @@ schema = fields.Schema(id=fields.ID(stored=True, unique=True), lang=fields.ID(st
 ix = index.create_in(sys.argv[2], schema)
 writer = ix.writer(procs={procs}, limitmb=256, multisegment=True)
 count = 0
-with open(sys.argv[1], encoding="utf-8") as handle:
-    for line in handle:
-        item = json.loads(line)
-        writer.add_document(**{{k: str(item.get(k, "")) for k in ("id", "lang", "date", "title", "body")}})
-        count += 1
+def items():
+    if os.path.isdir(sys.argv[1]):
+        for folder, dirs, files in os.walk(sys.argv[1]):
+            dirs.sort()
+            for name in sorted(files):
+                with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                    title, _, body = handle.read().partition("\\n")
+                yield {{"id": name, "title": title, "body": body.strip()}}
+        return
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+for item in items():
+    writer.add_document(**{{k: str(item.get(k, "")) for k in ("id", "lang", "date", "title", "body")}})
+    count += 1
 writer.commit()
 print(count)
 """
@@ -223,13 +250,15 @@ print(count)
     return wall, cpu, int(done.stdout.split()[-1])
 
 
-def embeddings_table(count: int, repeat: int) -> None:
+def embeddings_table(count: int, repeat: int, shape: str = "export") -> None:
     from indexer.index.generations import live_path, read_metadata
 
-    print(f"build of {count} synthetic records, --workers 2, {os.cpu_count()} CPUs, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; {repeat} alternating runs each")
+    print(f"build of {count} synthetic records ({SHAPES[shape]}), --workers 2, {os.cpu_count()} CPUs, "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {repeat} alternating runs each")
     with tempfile.TemporaryDirectory() as tmp:
         source = write_synthetic(Path(tmp), count)
+        if shape == "files":
+            source = write_files(Path(tmp), source)
         bare, bare_cpu, bare_records = bare_whoosh(source)
         print(f"{'bare Whoosh (StandardAnalyzer, procs=2)':40} {bare:7.1f} s wall {bare_cpu:7.1f} s CPU  "
               f"{bare_records} records", flush=True)
@@ -264,12 +293,14 @@ def main() -> int:
     parser.add_argument("--analyzers", action="store_true", help="also compare analyzers (build_records)")
     parser.add_argument("--embeddings", type=int, default=0, metavar="N",
                         help="only: build N synthetic records with and without embeddings")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="export",
+                        help="with --embeddings: the records as one JSONL export or as one text file each")
     args = parser.parse_args()
     if not DEV.is_dir():
         print(f"skipped: {DEV} is absent (the dev corpora are needed)")
         return 0
     if args.embeddings:
-        embeddings_table(args.embeddings, args.repeat)
+        embeddings_table(args.embeddings, args.repeat, args.shape)
         return 0
     logging.basicConfig(level=logging.WARNING)
     sizes = [s for s in args.sizes.split(",") if s]

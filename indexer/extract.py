@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from indexer.analysis.shared import shared_analysis
 from indexer.converters import SUPPORTED_SUFFIXES, converter_for, jsonl, preload
 from indexer.conversion_sandbox import ConversionLimits, SandboxPool
 from indexer.converters.base import LOCATION_KEY, WHOLE_FILE_KEY, RawRecord, collect_skipped
@@ -20,6 +21,7 @@ from indexer.enrich.sdgs import sdgs_for
 from indexer.enrich.translations import CONCEPTS_KEY, concepts_of, link_translations
 from indexer.enrich.topics import topics_for
 from indexer.errors import ConversionError, RecordError
+from indexer.index.analyzed import ANALYZED_KEY, analyze_record
 from indexer.records import MAX_TEXT_CHARS, cap_text, content_hash, make_id, validate
 
 log = logging.getLogger(__name__)
@@ -142,13 +144,15 @@ def _convert(path: Path, root: Path, part: int, parts: int) -> list[RawRecord]:
     return converter(path, root) if part == 0 else []
 
 
-def finalize_batch(batch: list[tuple[str, int, RawRecord]]) -> list[tuple[str, dict | None, str | None]]:
+def finalize_batch(batch: list[tuple[str, int, RawRecord]],
+                   analyze: bool = False) -> list[tuple[str, dict | None, str | None]]:
     """Finalize (path, position, raw) triples: (path, record, None) or (where, None, reason)."""
     out = []
     for path, position, raw in batch:
         try:
             notes: list[str] = []
-            record = finalize(raw, Path(path).stem, notes)
+            with shared_analysis():
+                record = finalize(raw, Path(path).stem, notes, analyze)
             where = f"{path}{raw.get(LOCATION_KEY) or ''}"
             out.extend((where, None, note) for note in notes)
             out.append((path, record, None))
@@ -157,9 +161,12 @@ def finalize_batch(batch: list[tuple[str, int, RawRecord]]) -> list[tuple[str, d
     return out
 
 
-def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None) -> dict[str, Any]:
+def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None,
+             analyze: bool = False) -> dict[str, Any]:
     """Derive id, language, cities, topics, SDGs and content hash; validate the record.
 
+    ``analyze``: also analyze its text fields for the index writer (see
+    :mod:`indexer.index.analyzed`), once, here in the worker that enriches it.
     Format characters (bidi overrides ...) are removed from the title, author and
     given topics; a ``url`` that is not http(s) is dropped, with a line in ``notes``.
     """
@@ -200,6 +207,8 @@ def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None) -
         record["sdgs"] = sdgs_for(title, body)
     record["content_hash"] = content_hash(record)
     validate(record)
+    if analyze:  # before the concepts: they re-use MeCab's parse of the same text
+        record[ANALYZED_KEY] = analyze_record(record)
     record[SIGNATURE_KEY] = minhash_values(record)  # for link_duplicates, which removes it
     concepts = concepts_of(record)
     if concepts is not None:
@@ -309,7 +318,7 @@ def _file_size(path: Path, root: Path, *part: int) -> int | None:
 
 
 def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
-                    limits: ConversionLimits | None = None) -> ExtractResult:
+                    limits: ConversionLimits | None = None, analyze: bool = False) -> ExtractResult:
     """Convert every file under ``paths`` into records, over ``workers`` processes.
 
     Each file is converted in a worker process under ``limits`` (memory, CPU and
@@ -317,7 +326,8 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
     a file over a limit is skipped with the reason. The raw records are then
     enriched in parallel batches (so one large export also uses every worker).
     Records with the same id (a site block repeated on every page) are kept once;
-    near-duplicates are linked. ``progress``, if given, is called once per file.
+    near-duplicates are linked. ``progress``, if given, is called once per file. ``analyze``:
+    the records also carry their analyzed text fields for the index writer (a build).
     """
     skipped_links: list[tuple[str, str]] = []
     pairs = iter_source_files(paths, skipped_links)
@@ -357,7 +367,8 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
                         batch = []
         if batch:
             batches.append(batch)
-        finalized = [item for done in mapper(finalize_batch, batches) for item in done]
+        finalize_each = functools.partial(finalize_batch, analyze=analyze)
+        finalized = [item for done in mapper(finalize_each, batches) for item in done]
     finally:
         if pool:
             pool.shutdown()

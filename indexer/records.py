@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 
 from indexer.errors import RecordError
 
@@ -30,9 +31,25 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+@lru_cache(maxsize=1)
+def _fast_validator() -> Any:
+    """The same schema compiled by jsonschema-rs: a tenth of the time per record. It is the
+    stricter of the two (ASCII ``\\d``, ``$`` only at the very end), so a record it refuses
+    is judged again by :func:`_validator`, which keeps the verdict and the message."""
+    return jsonschema_rs.validator_for(json.loads(DOCUMENT_SCHEMA.read_text(encoding="utf-8")),
+                                       validate_formats=False)
+
+
+def _surely_valid(record: dict[str, Any]) -> bool:
+    try:
+        return bool(_fast_validator().is_valid(record))
+    except (ValueError, TypeError):  # a value jsonschema-rs cannot read: let jsonschema judge
+        return False
+
+
 def validate(record: dict[str, Any]) -> None:
     """Raise RecordError naming the first schema violation of ``record``."""
-    if _validator().is_valid(record):
+    if _surely_valid(record) or _validator().is_valid(record):
         return
     error = jsonschema.exceptions.best_match(_validator().iter_errors(record))
     if error is not None:

@@ -12,6 +12,7 @@ import threading
 import Stemmer
 
 from .other import char_bigrams
+from .shared import once
 from .script import LATIN
 
 MAX_WORD = 64
@@ -54,7 +55,11 @@ class EnglishSegmenter:
         self.stopwords = stopwords
 
     def segment(self, text: str) -> list[tuple[str, int, int]]:
-        """Split, lowercase, drop stop words and stem ``text``; offsets relative to it."""
+        """Split, lowercase, drop stop words and stem ``text``; offsets relative to it (once per
+        text inside :func:`indexer.analysis.shared.shared_analysis`)."""
+        return once(("english", self.stem, id(self.stopwords)), text, self._segment)
+
+    def _segment(self, text: str) -> list[tuple[str, int, int]]:
         words: list[tuple[str, int, int]] = []
         plain: list[int] = []  # indices of words to stem
         stop = self.stopwords

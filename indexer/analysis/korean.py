@@ -15,6 +15,7 @@ import os
 import threading
 from typing import Iterable
 
+from .shared import once
 from .userdict import UserDict, load_userdict
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,12 @@ def get_tagger():
 
 
 def parse_morphs(text: str) -> list[Morph]:
-    """Run MeCab on ``text`` (no control chars) and return morphemes with char offsets."""
+    """Run MeCab on ``text`` (no control chars) and return morphemes with char offsets
+    (once per text inside :func:`indexer.analysis.shared.shared_analysis`)."""
+    return once("mecab", text, _parse)
+
+
+def _parse(text: str) -> list[Morph]:
     out = get_tagger().parse(text)
     morphs: list[Morph] = []
     cur = 0

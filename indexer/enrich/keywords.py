@@ -25,7 +25,10 @@ TITLE_WEIGHT = 2
 def english_stems(text: str) -> list[str]:
     """Lowercased Snowball stems of the Latin words of ``text``; acronyms keep a marker."""
     words = _WORD.findall(text)
-    return [w if (w.isupper() and len(w) > 1) else _stemmer.stemWord(w.lower().replace("’", "'")) for w in words]
+    plain = [i for i, w in enumerate(words) if not (w.isupper() and len(w) > 1)]
+    for i, stem in zip(plain, _stemmer.stemWords([words[i].lower().replace("’", "'") for i in plain])):
+        words[i] = stem
+    return words
 
 
 @dataclass(frozen=True)

@@ -56,13 +56,20 @@ def concepts_of(record: dict[str, Any], glossary=None) -> set[int] | None:
         from indexer.crosslingual.glossary import glossary as load
 
         glossary = load()
-    return glossary.concepts(f"{record['title']}\n{record.get('body', '')}", record["lang"])
+    return _named(record, glossary)
+
+
+def _named(record: dict[str, Any], glossary) -> set[int]:
+    """The concepts the title and the body name, each analyzed on its own (as the index
+    analyzes them, so MeCab's parse of each is re-used, see ``parse_morphs``)."""
+    lang = record["lang"]
+    return glossary.concepts(record["title"], lang) | glossary.concepts(record.get("body", ""), lang)
 
 
 def _features(record: dict[str, Any], glossary, concepts: set[int] | None = None) -> dict[str, Any]:
     text = f"{record['title']}\n{record.get('body', '')}"
     return {
-        "concepts": concepts if concepts is not None else glossary.concepts(text, record["lang"]),
+        "concepts": concepts if concepts is not None else _named(record, glossary),
         "numbers": numbers_of(text),
         "cities": {c["geonameid"] for c in record.get("cities") or []},
     }

@@ -17,7 +17,7 @@ from indexer.index import generations as gens
 from indexer.index.derived import write_derived
 from indexer.index.lock import IndexLock
 from indexer.index.schema import SCHEMA_VERSION, text_analyzer
-from indexer.index.writing import LIMIT_MB, add_records, create_index
+from indexer.index.writing import LIMIT_MB, add_records, create_index, open_writer
 from indexer.records import validate
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ def build_index(paths: list[Path], index_dir: Path, workers: int = 1, force: boo
     index_dir = Path(index_dir)
     with IndexLock(index_dir, "build"):
         gens.clean_stale(index_dir)
-        result = extract_sources([Path(p) for p in paths], workers=workers)
+        result = extract_sources([Path(p) for p in paths], workers=workers, analyze=True)
         return _build_locked(result.records, result.origins, index_dir, [_resolve(p) for p in paths],
                              list(result.errors), workers, force, progress, started, validated=True,
                              embed=embed)
@@ -274,7 +274,7 @@ def update_index(paths: list[Path], index_dir: Path, workers: int = 1, force: bo
     with IndexLock(index_dir, "update"):
         gens.clean_stale(index_dir)
         gens.live_path(index_dir)  # fail early when there is nothing to update
-        result = extract_sources([Path(p) for p in paths], workers=workers)
+        result = extract_sources([Path(p) for p in paths], workers=workers, analyze=True)
         return _update_locked(result.records, result.origins, index_dir, [_resolve(p) for p in paths],
                               list(result.errors), force, progress, started, validated=True, workers=workers)
 
@@ -305,7 +305,7 @@ def _update_locked(records: list[dict[str, Any]], origins: dict[str, str], index
     name, tmp, previous, live_count = _copy_live(index_dir)
     try:
         tix = whoosh_index.open_dir(str(tmp))
-        writer = tix.writer(limitmb=LIMIT_MB)
+        writer = open_writer(tix)
         try:
             for record_id in deleted + [r["id"] for r in changed]:
                 writer.delete_by_term("id", record_id)

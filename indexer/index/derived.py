@@ -30,14 +30,15 @@ log = logging.getLogger(__name__)
 def write_derived(generation_dir: Path, workers: int = 1) -> Path:
     """(Re)write the derived arrays of the Whoosh index in ``generation_dir``; return their folder.
 
-    ``workers``: processes that analyze the passages of long records."""
+    ``workers``: processes that read the postings of the fields and analyze the passages of
+    long records."""
     started = time.monotonic()
     folder = Path(generation_dir) / DERIVED
     shutil.rmtree(folder, ignore_errors=True)  # an update copies the live generation's
     ix = whoosh_index.open_dir(str(generation_dir))
     try:
         with ix.reader() as reader:
-            meta = write_postings(reader, folder)
+            meta = write_postings(reader, folder, workers=workers, index_dir=Path(generation_dir))
             postings = {name: {kind: np.load(folder / f"postings-{name}-{kind}.npy", mmap_mode="r")
                                for kind in ("vocab", "vocabptr", "indptr", "docs", "weights", "lengths")}
                         for name in meta["fields"]}

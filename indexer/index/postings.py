@@ -107,16 +107,39 @@ def field_arrays(reader: IndexReader, fieldname: str) -> dict[str, np.ndarray]:
     }
 
 
-def write_postings(reader: IndexReader, folder: Path, fields: Iterable[str] = POSTING_FIELDS) -> dict:
-    """Write the CSR arrays of ``fields`` into ``folder``; return the metadata written."""
+def _write_field(reader: IndexReader, folder: Path, fieldname: str) -> tuple[str, dict[str, int]]:
+    arrays = field_arrays(reader, fieldname)
+    for kind, values in arrays.items():
+        np.save(folder / f"postings-{fieldname}-{kind}.npy", values)
+    return fieldname, {"terms": int(len(arrays["indptr"]) - 1), "postings": int(len(arrays["docs"]))}
+
+
+def _write_field_in_worker(index_dir: str, folder: str, fieldname: str) -> tuple[str, dict[str, int]]:
+    from whoosh import index as whoosh_index
+
+    with whoosh_index.open_dir(index_dir).reader() as reader:
+        return _write_field(reader, Path(folder), fieldname)
+
+
+def write_postings(reader: IndexReader, folder: Path, fields: Iterable[str] = POSTING_FIELDS,
+                   workers: int = 1, index_dir: Path | None = None) -> dict:
+    """Write the CSR arrays of ``fields`` into ``folder``; return the metadata written.
+
+    With ``workers`` > 1 and the index's folder ``index_dir``, the fields are read by that many
+    forked processes (each opens its own reader), largest fields first.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"format": FORMAT_VERSION, "doc_count": reader.doc_count_all(), "fields": {}}
-    for fieldname in fields:
-        if fieldname not in reader.schema:
-            continue
-        arrays = field_arrays(reader, fieldname)
-        for kind, values in arrays.items():
-            np.save(folder / f"postings-{fieldname}-{kind}.npy", values)
-        meta["fields"][fieldname] = {"terms": int(len(arrays["indptr"]) - 1), "postings": int(len(arrays["docs"]))}
+    names = [name for name in fields if name in reader.schema]
+    if workers > 1 and index_dir is not None and len(names) > 1:
+        from indexer.index.writing import forked_pool
+
+        by_size = sorted(names, key=lambda name: -reader.field_length(name))
+        with forked_pool(min(workers, len(names))) as pool:
+            done = dict(pool.map(_write_field_in_worker, [str(index_dir)] * len(by_size),
+                                 [str(folder)] * len(by_size), by_size))
+    else:
+        done = dict(_write_field(reader, folder, name) for name in names)
+    meta["fields"] = {name: done[name] for name in names}
     (folder / POSTINGS_META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return meta

@@ -38,6 +38,7 @@ from whoosh import fields
 from whoosh.analysis import Analyzer
 
 from indexer.analysis import FIELD_BOOSTS, hangul_bigram_analyzer, policy_analyzer
+from indexer.index.analyzed import ANALYZED_KEY
 
 #: Bumped when the schema changes incompatibly; written into generation metadata.
 SCHEMA_VERSION = 1
@@ -93,7 +94,7 @@ def _keywords(values: list[Any]) -> str:
 
 def record_to_document(record: dict[str, Any], origin: str) -> dict[str, Any]:
     """The keyword arguments of ``writer.add_document`` for one schema-valid record."""
-    stored = {k: v for k, v in record.items() if k not in ("body", "pages")}
+    stored = {k: v for k, v in record.items() if k not in ("body", "pages") and not k.startswith("_")}
     cities = record.get("cities") or []
     doc: dict[str, Any] = {
         "id": record["id"],
@@ -120,6 +121,8 @@ def record_to_document(record: dict[str, Any], origin: str) -> dict[str, Any]:
         value = value_of(record)
         if value is not None:
             doc[name] = value
+    if record.get(ANALYZED_KEY):  # terms analyzed where the record was enriched (see analyzed)
+        doc[ANALYZED_KEY] = record[ANALYZED_KEY]
     return {k: v for k, v in doc.items() if v != ""}
 
 

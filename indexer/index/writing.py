@@ -23,9 +23,10 @@ from typing import Any, Iterable
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 from whoosh.index import Index
-from whoosh.writing import IndexWriter, SegmentWriter
+from whoosh.writing import IndexWriter
 
 from indexer.errors import IndexerError
+from indexer.index.analyzed import AnalyzedWriter
 from indexer.index.schema import make_schema, record_to_document
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class _Claims:
             return lo, hi
 
 
-def _add(writer: SegmentWriter, record: dict[str, Any], origins: dict[str, str]) -> None:
+def _add(writer: AnalyzedWriter, record: dict[str, Any], origins: dict[str, str]) -> None:
     writer.add_document(**record_to_document(record, origins.get(record["id"], "")))
 
 
@@ -132,7 +133,7 @@ def _write_part(ix: Index, records: list[dict[str, Any]], origins: dict[str, str
     _die_with_parent(parent_pid)
     writer = None
     try:
-        writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+        writer = AnalyzedWriter(ix, _lk=False, limitmb=LIMIT_MB)
         count = 0
         while (position := claims.next(worker)) is not None:
             _add(writer, records[position], origins)
@@ -174,7 +175,7 @@ def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str
     is merged (a merge would rewrite every posting serially).
     """
     bounds = part_bounds(records, workers)
-    writer = SegmentWriter(ix, limitmb=LIMIT_MB)  # takes the index's write lock
+    writer = AnalyzedWriter(ix, limitmb=LIMIT_MB)  # takes the index's write lock
     context = parallel_context()
     claims = _Claims(context, bounds)
     processes, pipes, children = [], [], []
@@ -203,7 +204,7 @@ def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str
                 stolen = claims.steal(children)
                 if stolen is None:
                     break
-                extra_writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+                extra_writer = AnalyzedWriter(ix, _lk=False, limitmb=LIMIT_MB)
                 for record in records[stolen[0]:stolen[1]]:
                     _add(extra_writer, record, origins)
                     bar.update()
@@ -240,7 +241,7 @@ def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str
 
 def open_writer(ix: Index, workers: int = 1) -> IndexWriter:
     """A serial writer for ``ix`` (parallel builds go through :func:`create_index`)."""
-    return ix.writer(limitmb=LIMIT_MB)
+    return AnalyzedWriter(ix, limitmb=LIMIT_MB)
 
 
 def show_progress(progress: bool | None) -> bool:

@@ -44,7 +44,7 @@ def install(point: str) -> None:
     if point == "after-extract":
         _kill_before(builder, "_build_locked")
     elif point == "mid-write":
-        from whoosh.writing import SegmentWriter
+        from indexer.index.analyzed import AnalyzedWriter as SegmentWriter  # the builds' writer
 
         original = SegmentWriter.add_document
         added = {"n": 0}

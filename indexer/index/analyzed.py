@@ -1,0 +1,182 @@
+"""Text fields analyzed once per record, where it is enriched, and replayed by the index writer.
+
+Analysis (MeCab morphemes, English stems, Hangul bigrams) is most of what indexing a record
+costs. The extraction workers analyze each record's title and body for the four text fields
+(:data:`ANALYZED_FIELDS`) while they enrich it (the glossary's concepts then re-use the
+segmenters' results for the same text, see :mod:`indexer.analysis.shared`), and leave the
+terms in the record under :data:`ANALYZED_KEY`, packed: per field, the terms (UTF-8, NUL
+separated), how often each occurs and, for a field with positions, where. The writer
+(:class:`AnalyzedWriter`) turns them into exactly the postings ``field.index(value)`` would
+give, without analyzing again. A record without them (``build_records`` of given records)
+is analyzed by the writer as before.
+
+Packed terms are about the size of the text they come from; they never reach the index's
+stored fields.
+"""
+from __future__ import annotations
+
+from array import array
+from functools import lru_cache
+from typing import Any, Iterator
+
+from whoosh.fields import FieldType, Schema
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.text import utf8encode
+from whoosh.writing import SegmentWriter
+
+#: Record key (and ``add_document`` keyword) of a record's packed terms; never stored.
+ANALYZED_KEY = "_analyzed"
+#: The analyzed text fields, and the record field each is made from.
+ANALYZED_FIELDS = {"title": "title", "body": "body", "title_bigram": "title", "body_bigram": "body"}
+
+#: (terms joined by NUL in UTF-8, uint32 count per term, uint32 positions of every term in
+#: turn, or None for a field without positions)
+Packed = tuple[bytes, bytes, bytes | None]
+
+
+@lru_cache(maxsize=1)
+def _schema() -> Schema:
+    from indexer.index.schema import make_schema
+
+    return make_schema()
+
+
+def _packable(field: FieldType) -> bool:
+    return type(field.format) in (Positions, Frequency)
+
+
+def pack(field: FieldType, value: str) -> Packed:
+    """The terms of ``value`` in ``field``, as ``field.format.word_values`` counts them."""
+    positions = type(field.format) is Positions
+    where: dict[str, list[int]] = {}
+    for token in field.analyzer(value, positions=positions, boosts=True, mode="index"):
+        if token.stopped:
+            continue
+        if token.boost != 1.0:  # the replay assumes unit token boosts (ours are)
+            raise ValueError(f"token boost {token.boost} of {token.text!r}: cannot pack")
+        where.setdefault(token.text, []).append(token.pos if positions else 0)
+    counts = array("I", map(len, where.values()))
+    flat = array("I", (p for poslist in where.values() for p in poslist)) if positions else None
+    return "\x00".join(where).encode("utf-8"), counts.tobytes(), flat.tobytes() if flat is not None else None
+
+
+def analyze_record(record: dict[str, Any], schema: Schema | None = None) -> dict[str, Packed]:
+    """The packed terms of a record's text fields (those of ``schema``, default: the index's)."""
+    schema = schema or _schema()
+    out: dict[str, Packed] = {}
+    for name, source in ANALYZED_FIELDS.items():
+        value = record.get(source)
+        if name in schema and isinstance(value, str) and value and _packable(schema[name]):
+            out[name] = pack(schema[name], value)
+    return out
+
+
+def replay(field: FieldType, packed: Packed) -> Iterator[tuple[bytes, int, float, bytes]]:
+    """``field.index(value)``'s items (UTF-8 term, frequency, weight, encoded value) from ``packed``."""
+    blob, count_bytes, position_bytes = packed
+    if not blob and not count_bytes:
+        return
+    terms = blob.split(b"\x00")
+    counts = array("I")
+    counts.frombytes(count_bytes)
+    boost = field.format.field_boost
+    if position_bytes is None:
+        for term, count in zip(terms, counts):
+            yield term, count, count * boost, pack_uint(count)
+        return
+    positions = array("I")
+    positions.frombytes(position_bytes)
+    encode = field.format.encode
+    start = 0
+    for term, count in zip(terms, counts):
+        yield term, count, count * boost, encode(positions[start:start + count])
+        start += count
+
+
+class _Lengths:
+    """The field lengths of a segment being written, as its per-document reader would give them."""
+
+    def __init__(self, quantized: dict[str, dict[int, int]]) -> None:
+        self._quantized = quantized
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int | None = 0) -> int | None:
+        byte = self._quantized.get(fieldname, {}).get(docnum)
+        return byte_to_length(byte) if byte else None  # None for 0, as Whoosh's W3 reader
+
+    def close(self) -> None:
+        pass
+
+
+class AnalyzedWriter(SegmentWriter):
+    """A Whoosh segment writer that takes a document's packed terms (keyword :data:`ANALYZED_KEY`)
+    instead of analyzing its text fields again; fields not packed are analyzed as usual.
+
+    ``add_document`` is Whoosh 2.7.4's, but for where the items come from (Whoosh ignores
+    keywords that start with ``_``, so the stock writer would simply analyze). It also keeps
+    each document's quantized field lengths, which the commit reads once per posting: from
+    memory here, rather than from the lengths column on disk.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._byte_lengths: dict[str, dict[int, int]] = {}
+        self._merged = False  # a reader's postings were added: their lengths are not in _byte_lengths
+
+    def add_reader(self, reader: Any) -> None:
+        self._merged = True
+        super().add_reader(reader)
+
+    def add_document(self, **fields: Any) -> None:  # noqa: C901 - mirrors SegmentWriter.add_document
+        packed: dict[str, Packed] = fields.get(ANALYZED_KEY) or {}
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        add_post = self.pool.add
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                fieldboost = self._field_boost(fields, fieldname, docboost)
+                items = replay(field, packed[fieldname]) if fieldname in packed else field.index(value)
+                scorable = field.scorable
+                for tbytes, freq, weight, vbytes in items:
+                    if scorable:
+                        length += freq
+                    add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+                if length:
+                    self._byte_lengths.setdefault(fieldname, {})[docnum] = length_to_byte(length)
+            if field.separate_spelling():
+                spellfield = field.spelling_fieldname(fieldname)
+                for word in field.spellable_words(value):
+                    add_post((spellfield, utf8encode(word)[0], 0, 1, None))
+            if field.vector:
+                vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes
+                                in field.vector.word_values(value, field.analyzer, mode="index"))
+                perdocwriter.add_vector_items(fieldname, field, vitems)
+            customval = fields.get(f"_stored_{fieldname}", value)
+            perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+            column = field.column_type
+            if column and customval is not None:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        """Whoosh's, with the field lengths kept by ``add_document`` (unless a reader was merged)."""
+        if self._merged:
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        lengths = _Lengths(self._byte_lengths) if self.codec.length_stats else None
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
