@@ -282,12 +282,16 @@ class SandboxPool:
 
     def _collect(self, tasks: Sequence[tuple], busy: dict[int, tuple[int, WaitClock, float]], idle: list[int],
                  done: dict[int, Any]) -> None:
-        timed = [(clock, wall) for _, clock, wall in busy.values() if wall]
+        # only a conversion that has run a while can be near its budget (charged time <= wall time):
+        # the many quick files of a folder cost no pass over /proc
+        budgeted = [(clock, wall) for _, clock, wall in busy.values() if wall]
+        timed = [(clock, wall) for clock, wall in budgeted if clock.elapsed() >= min(SAMPLE_SECONDS, wall / 2)]
         # charged time grows no faster than wall time: no budget runs out before this wakes
-        timeout = min([SAMPLE_SECONDS] + [max(0.0, wall - clock.charged) for clock, wall in timed]) \
-            if timed else None
+        timeout = min([SAMPLE_SECONDS] + [max(0.0, wall - clock.charged) for clock, wall in timed]
+                      + [max(0.0, wall - clock.elapsed()) for clock, wall in budgeted]) if budgeted else None
         ready = wait([self._workers[slot][1] for slot in busy], timeout)
         waits = group_waits({clock.pgid for clock, _ in timed}) if timed else {}
+        sampled = {id(clock) for clock, _ in timed}
         for slot in list(busy):
             conn = self._workers[slot][1]
             position, clock, wall = busy[slot]
@@ -304,8 +308,8 @@ class SandboxPool:
                     self._replace(slot)
                 del busy[slot]
                 idle.append(slot)
-            elif wall and (clock.sample(waits.get(clock.pgid, {})) >= wall
-                           or clock.elapsed() >= WAIT_BACKSTOP * wall):
+            elif wall and id(clock) in sampled and (clock.sample(waits.get(clock.pgid, {})) >= wall
+                                                    or clock.elapsed() >= WAIT_BACKSTOP * wall):
                 log.warning("conversion of task %d over its wall-time limit; killing its worker", position)
                 waited = clock.elapsed() - clock.charged
                 why = f" ({waited:.0f} s more waiting for a CPU)" if waited >= 1 else ""

@@ -39,19 +39,25 @@ def group_waits(pgids: set[int]) -> dict[int, dict[tuple[int, int], int]]:
         return waits
     for pid in pids:
         group = waits.get(_pgrp(pid))  # type: ignore[arg-type]
-        if group is None:
-            continue
-        try:
-            tids = os.listdir(PROC / pid / "task")
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                fields = (PROC / pid / "task" / tid / "schedstat").read_text().split()
-                group[(int(pid), int(tid))] = int(fields[1])
-            except (OSError, IndexError, ValueError):
-                continue
+        if group is not None:
+            group.update(_task_waits(pid))
     return waits
+
+
+def _task_waits(pid: str) -> dict[tuple[int, int], int]:
+    """Run-queue wait in ns of each task (thread) of process ``pid``."""
+    found: dict[tuple[int, int], int] = {}
+    try:
+        tids = os.listdir(PROC / pid / "task")
+    except OSError:
+        return found
+    for tid in tids:
+        try:
+            fields = (PROC / pid / "task" / tid / "schedstat").read_text().split()
+            found[(int(pid), int(tid))] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
 
 
 class WaitClock:
@@ -66,7 +72,9 @@ class WaitClock:
     def __init__(self, pgid: int):
         self.pgid = pgid
         self.started = self.sampled = time.monotonic()
-        self.waits: dict[tuple[int, int], int] = group_waits({pgid})[pgid]
+        # the group's leader alone (its other processes start with the work it is timed for):
+        # a few files read, not a pass over /proc, once per file converted
+        self.waits: dict[tuple[int, int], int] = _task_waits(str(pgid))
         self.excused = 0.0
         #: Seconds charged at the last sample.
         self.charged = 0.0
