@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -216,6 +216,16 @@ def finalize(raw: RawRecord, source_name: str, notes: list[str] | None = None,
     return record
 
 
+def _run_now(function: Any, *args: Any) -> Future:
+    """``function(*args)`` as a finished future (extraction without a pool)."""
+    done: Future = Future()
+    try:
+        done.set_result(function(*args))
+    except BaseException as exc:  # raised again by result(), as a pool's future would
+        done.set_exception(exc)
+    return done
+
+
 def given_id(path: str) -> bool:
     """Whether the record's id came from its export (JSON/JSONL ids are kept as given)."""
     return Path(path).suffix.lower() in (".json", ".jsonl")
@@ -335,9 +345,11 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
     limits = limits or ConversionLimits.from_env()
     pool = _worker_pool(workers) if workers > 1 and pairs else None
     try:
-        mapper = pool.map if pool else map
+        finalize_each = functools.partial(finalize_batch, analyze=analyze)
+        # batches go to the pool as they fill, so enrichment runs while files are still converted
+        pending: list[Any] = []
+        start = pool.submit if pool else _run_now
         batch: list[tuple[str, int, RawRecord]] = []
-        batches: list[list[tuple[str, int, RawRecord]]] = []
         tasks = conversion_tasks(pairs, workers)
         given = 0  # records (and reports) the parts of the current file gave so far
         position = 0
@@ -363,12 +375,11 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
                     batch.append((file_result.path, position, raw))
                     position += 1
                     if len(batch) >= FINALIZE_BATCH:
-                        batches.append(batch)
+                        pending.append(start(finalize_each, batch))
                         batch = []
         if batch:
-            batches.append(batch)
-        finalize_each = functools.partial(finalize_batch, analyze=analyze)
-        finalized = [item for done in mapper(finalize_each, batches) for item in done]
+            pending.append(start(finalize_each, batch))
+        finalized = [item for done in pending for item in done.result()]
     finally:
         if pool:
             pool.shutdown()
