@@ -19,7 +19,7 @@ embedding cache helps little) without embeddings (``--no-embeddings``, the basel
 them (empty cache), alternating, ``--repeat`` times each (medians compared), then an
 unchanged rebuild with them (every vector from the cache).
 
-``--shape files`` writes the same records as many small files instead (one text file each,
+``--words-only`` skips the builds with embeddings (for large N). ``--shape files`` writes the same records as many small files instead (one text file each,
 title on the first line). ``--embeddings N`` also builds the same records with bare Whoosh 2.7.4 (StandardAnalyzer, ``procs=2``,
 stored title and body): the baseline the build is held to (at most 2x it, words only).
 
@@ -250,7 +250,7 @@ print(count)
     return wall, cpu, int(done.stdout.split()[-1])
 
 
-def embeddings_table(count: int, repeat: int, shape: str = "export") -> None:
+def embeddings_table(count: int, repeat: int, shape: str = "export", words_only: bool = False) -> None:
     from indexer.index.generations import live_path, read_metadata
 
     print(f"build of {count} synthetic records ({SHAPES[shape]}), --workers 2, {os.cpu_count()} CPUs, "
@@ -267,13 +267,19 @@ def embeddings_table(count: int, repeat: int, shape: str = "export") -> None:
             base, base_cpu, records = cli_build([source], 2, "--no-embeddings")
             print(f"{'without embeddings (baseline)':40} {base:7.1f} s wall {base_cpu:7.1f} s CPU  {records} records",
                   flush=True)
+            base_runs.append(base)
+            if words_only:
+                continue
             index = Path(tmp) / f"index-{run}"
             wall, cpu, _ = cli_build([source], 2, index=index)
             stats = read_metadata(live_path(index))["embeddings"]
             print(f"{'with embeddings, empty cache':40} {wall:7.1f} s wall {cpu:7.1f} s CPU  "
                   f"{stats['chunks']} chunks, {stats['embedded']} embedded", flush=True)
-            base_runs.append(base)
             with_runs.append(wall)
+        if words_only:
+            print(f"against bare Whoosh, words only: {statistics.median(base_runs) / bare:.2f}x (target <= 2; "
+                  f"each run's: {', '.join(f'{b / bare:.2f}' for b in base_runs)})")
+            return
         again, again_cpu, _ = cli_build([source], 2, index=index)
         stats = read_metadata(live_path(index))["embeddings"]
         print(f"{'unchanged rebuild with embeddings':40} {again:7.1f} s wall {again_cpu:7.1f} s CPU  "
@@ -295,12 +301,14 @@ def main() -> int:
                         help="only: build N synthetic records with and without embeddings")
     parser.add_argument("--shape", choices=sorted(SHAPES), default="export",
                         help="with --embeddings: the records as one JSONL export or as one text file each")
+    parser.add_argument("--words-only", action="store_true",
+                        help="with --embeddings: only bare Whoosh and the builds without embeddings")
     args = parser.parse_args()
     if not DEV.is_dir():
         print(f"skipped: {DEV} is absent (the dev corpora are needed)")
         return 0
     if args.embeddings:
-        embeddings_table(args.embeddings, args.repeat, args.shape)
+        embeddings_table(args.embeddings, args.repeat, args.shape, args.words_only)
         return 0
     logging.basicConfig(level=logging.WARNING)
     sizes = [s for s in args.sizes.split(",") if s]
