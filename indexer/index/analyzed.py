@@ -10,8 +10,8 @@ separated), how often each occurs and, for a field with positions, where. The wr
 give, without analyzing again. A record without them (``build_records`` of given records)
 is analyzed by the writer as before.
 
-Packed terms are about the size of the text they come from; they never reach the index's
-stored fields.
+Packed terms take about twice the bytes of the text they come from (2.3 KB for 1 KB of
+text); a build drops them once the segments are written, and they never reach stored fields.
 """
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from whoosh import index as whoosh_index
 
 from indexer.errors import IndexerError, RecordError
 from indexer.index import generations as gens
+from indexer.index.analyzed import ANALYZED_KEY
 from indexer.index.derived import write_derived
 from indexer.index.lock import IndexLock
 from indexer.index.schema import SCHEMA_VERSION, text_analyzer
@@ -201,6 +202,8 @@ def _build_locked(records: list[dict[str, Any]], origins: dict[str, str], index_
 
             run = EmbeddingRun.start(tmp, records, index_dir, workers)
         count = create_index(tmp, records, origins, workers=workers, progress=progress)
+        for record in records:  # their terms are written: free them before the derived arrays
+            record.pop(ANALYZED_KEY, None)
         gens.check_switch(count, live_count, force)
         write_derived(tmp, workers=1 if run is not None else workers)  # the embedding run has the others
         if run is not None:

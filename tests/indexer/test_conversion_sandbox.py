@@ -148,3 +148,21 @@ def test_time_spent_waiting_for_a_cpu_is_not_charged_to_a_files_wall_budget():
     # sleeping is charged: a hang is still stopped at its budget
     assert napped == ["skipped: wall-time limit of 3 s exceeded"]
     assert nap_wall < 15.0
+
+
+def test_quick_files_cost_no_pass_over_proc(tmp_path, monkeypatch):
+    """A folder of many small files: each converts in milliseconds, so no conversion is sampled
+    from /proc (a pass over every process) but after a rare stall; before, each file cost two."""
+    from indexer import conversion_sandbox
+
+    passes = []
+    real = conversion_sandbox.group_waits
+    monkeypatch.setattr(conversion_sandbox, "group_waits", lambda pgids: passes.append(pgids) or real(pgids))
+    folder = tmp_path / "many"
+    for i in range(300):
+        path = folder / f"{i // 100}" / f"note-{i}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Seoul note {i}\n\nBike lanes and parks, note number {i}.\n", encoding="utf-8")
+    result = extract_sources([folder], workers=2, limits=ConversionLimits(wall_seconds=60))
+    assert not result.errors and len(result.records) == 300
+    assert len(passes) <= 5  # a stall of a second on a loaded machine may take one; before: 600
