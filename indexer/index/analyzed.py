@@ -19,7 +19,6 @@ from array import array
 from functools import lru_cache
 from typing import Any, Iterator
 
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import FieldType, Schema
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
@@ -96,16 +95,6 @@ def replay(field: FieldType, packed: Packed) -> Iterator[tuple[bytes, int, float
         start += count
 
 
-def posting_codec() -> W3Codec:
-    """Whoosh's W3 codec with posting blocks left uncompressed.
-
-    Whoosh zlib-compresses every posting block, even the many of one or two postings (which
-    zlib's header makes larger): a fifth of the writer's time on our records. Each block says
-    whether it is compressed, so generations written either way read alike.
-    """
-    return W3Codec(compression=0)
-
-
 class _Lengths:
     """The field lengths of a segment being written, as its per-document reader would give them."""
 
@@ -130,8 +119,8 @@ class AnalyzedWriter(SegmentWriter):
     memory here, rather than from the lengths column on disk.
     """
 
-    def __init__(self, ix: Any, *args: Any, codec: Any = None, **kwargs: Any) -> None:
-        super().__init__(ix, *args, codec=codec or posting_codec(), **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._byte_lengths: dict[str, dict[int, int]] = {}
         self._merged = False  # a reader's postings were added: their lengths are not in _byte_lengths
 
