@@ -25,8 +25,13 @@ HASHED_FIELDS = ("title", "body", "type", "date", "author", "url", "pages", "nee
 
 
 @lru_cache(maxsize=1)
+def _document_schema() -> dict[str, Any]:
+    return json.loads(DOCUMENT_SCHEMA.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(DOCUMENT_SCHEMA.read_text(encoding="utf-8"))
+    schema = _document_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
@@ -36,8 +41,7 @@ def _fast_validator() -> Any:
     """The same schema compiled by jsonschema-rs: a tenth of the time per record. It is the
     stricter of the two (ASCII ``\\d``, ``$`` only at the very end), so a record it refuses
     is judged again by :func:`_validator`, which keeps the verdict and the message."""
-    return jsonschema_rs.validator_for(json.loads(DOCUMENT_SCHEMA.read_text(encoding="utf-8")),
-                                       validate_formats=False)
+    return jsonschema_rs.validator_for(_document_schema(), validate_formats=False)
 
 
 def _surely_valid(record: dict[str, Any]) -> bool:

@@ -61,7 +61,7 @@ def concepts_of(record: dict[str, Any], glossary=None) -> set[int] | None:
 
 def _named(record: dict[str, Any], glossary) -> set[int]:
     """The concepts the title and the body name, each analyzed on its own (as the index
-    analyzes them, so MeCab's parse of each is re-used, see ``parse_morphs``)."""
+    analyzes them, so the segmenters' results are re-used, see ``indexer.analysis.shared``)."""
     lang = record["lang"]
     return glossary.concepts(record["title"], lang) | glossary.concepts(record.get("body", ""), lang)
 

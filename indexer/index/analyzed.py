@@ -7,8 +7,8 @@ segmenters' results for the same text, see :mod:`indexer.analysis.shared`), and 
 terms in the record under :data:`ANALYZED_KEY`, packed: per field, the terms (UTF-8, NUL
 separated), how often each occurs and, for a field with positions, where. The writer
 (:class:`AnalyzedWriter`) turns them into exactly the postings ``field.index(value)`` would
-give, without analyzing again. A record without them (``build_records`` of given records)
-is analyzed by the writer as before.
+give, without analyzing again. A record without them (``build_records`` of given records, or
+the changed records of an update, which are few) is analyzed by the writer as before.
 
 Packed terms take about twice the bytes of the text they come from (2.3 KB for 1 KB of
 text); a build drops them once the segments are written, and they never reach stored fields.

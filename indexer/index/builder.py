@@ -277,7 +277,9 @@ def update_index(paths: list[Path], index_dir: Path, workers: int = 1, force: bo
     with IndexLock(index_dir, "update"):
         gens.clean_stale(index_dir)
         gens.live_path(index_dir)  # fail early when there is nothing to update
-        result = extract_sources([Path(p) for p in paths], workers=workers, analyze=True)
+        # not analyzed here: most records of an update are unchanged and never written; the
+        # writer analyzes the few that are
+        result = extract_sources([Path(p) for p in paths], workers=workers)
         return _update_locked(result.records, result.origins, index_dir, [_resolve(p) for p in paths],
                               list(result.errors), force, progress, started, validated=True, workers=workers)
 
