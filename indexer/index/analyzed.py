@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from array import array
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Iterator
 
 from whoosh.fields import FieldType, Schema
@@ -26,10 +28,16 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
+from indexer.index.posting_blocks import COMPRESS_MIN_BYTES, FieldPostings, write_field
+
 #: Record key (and ``add_document`` keyword) of a record's packed terms; never stored.
 ANALYZED_KEY = "_analyzed"
 #: The analyzed text fields, and the record field each is made from.
 ANALYZED_FIELDS = {"title": "title", "body": "body", "title_bigram": "title", "body_bigram": "body"}
+
+#: A build starts a new segment once a writer's postings arrays hold this many bytes (a writer
+#: holding twice this moves them into Whoosh's pool, which spills to disk: slower, bounded).
+SEGMENT_ARRAYS_BYTES = 256 << 20
 
 #: (terms joined by NUL in UTF-8, uint32 count per term, uint32 positions of every term in
 #: turn, or None for a field without positions)
@@ -119,13 +127,43 @@ class AnalyzedWriter(SegmentWriter):
     memory here, rather than from the lengths column on disk.
     """
 
+    #: Posting blocks of fewer pickled bytes are not compressed (0: all are, as Whoosh does).
+    compress_min = COMPRESS_MIN_BYTES
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._byte_lengths: dict[str, dict[int, int]] = {}
+        self._columns: dict[str, FieldPostings] = {}  # the text fields' postings, in arrays
         self._merged = False  # a reader's postings were added: their lengths are not in _byte_lengths
+        self._spilled = False  # arrays were moved to the pool mid-segment (see add_document)
+
+    def _columns_of(self, fieldname: str, field: FieldType) -> FieldPostings | None:
+        """The arrays of a text field's postings (None: the field goes through Whoosh's pool)."""
+        columns = self._columns.get(fieldname)
+        if columns is None and not self._merged and fieldname in ANALYZED_FIELDS and _packable(field):
+            columns = self._columns[fieldname] = FieldPostings(field)
+        return columns
+
+    def postings_bytes(self) -> int:
+        """Memory held by the postings kept in arrays so far."""
+        return sum(columns.nbytes() for columns in self._columns.values())
+
+    def full(self) -> bool:
+        """Whether the postings kept in arrays reached :data:`SEGMENT_ARRAYS_BYTES` (a build then
+        finishes this segment and starts another, see :mod:`indexer.index.writing`)."""
+        return self.postings_bytes() >= SEGMENT_ARRAYS_BYTES
+
+    def _to_pool(self) -> None:
+        """Move the postings kept in arrays into Whoosh's pool (which spills to disk past its limit)."""
+        for fieldname, columns in self._columns.items():
+            for item in columns.items(fieldname):
+                self.pool.add(item)
+        self._columns = {}
 
     def add_reader(self, reader: Any) -> None:
+        """Whoosh's (a merge at commit): the postings kept in arrays join the pool first."""
         self._merged = True
+        self._to_pool()
         super().add_reader(reader)
 
     def add_document(self, **fields: Any) -> None:  # noqa: C901 - mirrors SegmentWriter.add_document
@@ -147,12 +185,20 @@ class AnalyzedWriter(SegmentWriter):
             length = 0
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
-                items = replay(field, packed[fieldname]) if fieldname in packed else field.index(value)
-                scorable = field.scorable
-                for tbytes, freq, weight, vbytes in items:
-                    if scorable:
-                        length += freq
-                    add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+                columns = self._columns_of(fieldname, field)
+                if columns is not None:  # kept in arrays, written whole at the flush
+                    blob, counts, positions = packed[fieldname] if fieldname in packed else pack(field, value)
+                    terms = blob.split(b"\x00") if blob or counts else []
+                    length = columns.add(docnum, terms, counts, positions, fieldboost)
+                    if not field.scorable:
+                        length = 0
+                else:
+                    items = replay(field, packed[fieldname]) if fieldname in packed else field.index(value)
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in items:
+                        if scorable:
+                            length += freq
+                        add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
                 if length:
                     self._byte_lengths.setdefault(fieldname, {})[docnum] = length_to_byte(length)
             if field.separate_spelling():
@@ -171,6 +217,9 @@ class AnalyzedWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+        if self._columns and self.postings_bytes() > 2 * SEGMENT_ARRAYS_BYTES:
+            self._to_pool()  # a caller that never starts a new segment: memory stays bounded
+            self._spilled = True
 
     def _flush_segment(self) -> None:
         """Whoosh's, with the field lengths kept by ``add_document`` (unless a reader was merged)."""
@@ -178,5 +227,20 @@ class AnalyzedWriter(SegmentWriter):
             return super()._flush_segment()
         self.perdocwriter.close()
         lengths = _Lengths(self._byte_lengths) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
+        if self._spilled:  # some of the text fields' postings are in the pool: all go that way
+            self._to_pool()
+        fieldwriter = self.fieldwriter
+        in_arrays = sorted(self._columns)
+        for fieldname, items in groupby(self.pool.iter_postings(), key=itemgetter(0)):  # fields in order
+            while in_arrays and in_arrays[0] < fieldname:
+                self._write_columns(in_arrays.pop(0))
+            fieldwriter.add_postings(self.schema, lengths, items)
+        for fieldname in in_arrays:
+            self._write_columns(fieldname)
+        self._columns = {}
+        fieldwriter.close()
+
+    def _write_columns(self, fieldname: str) -> None:
+        write_field(self.fieldwriter, fieldname, self._columns[fieldname], self._byte_lengths.get(fieldname, {}),
+                    blocklimit=self.codec._blocklimit, compression=self.codec._compression,
+                    compress_min=self.compress_min)

@@ -1,9 +1,11 @@
 """Writing records into a Whoosh index folder, serially or with worker processes.
 
 A parallel build (``workers > 1``) forks worker processes that inherit the records
-(nothing is pickled to them) and each writes one segment of a contiguous slice; this
+(nothing is pickled to them) and each writes the segments of a contiguous slice; this
 process writes the first slice itself and commits all segments in slice order, without
-merging them. Workers die with this process (``PR_SET_PDEATHSIG``), even after kill -9.
+merging them. A writer starts a new segment when its postings arrays are full
+(:data:`indexer.index.analyzed.SEGMENT_ARRAYS_BYTES`), so a writer's memory does not grow
+with the archive. Workers die with this process (``PR_SET_PDEATHSIG``), even after kill -9.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
@@ -127,27 +129,52 @@ def _add(writer: AnalyzedWriter, record: dict[str, Any], origins: dict[str, str]
     writer.add_document(**record_to_document(record, origins.get(record["id"], "")))
 
 
+def _write_segments(ix: Index, records: list[dict[str, Any]], origins: dict[str, str], positions: Iterable[int],
+                    writer: AnalyzedWriter | None = None,
+                    done: Callable[[], Any] | None = None) -> list[tuple[int, Any]]:
+    """Index ``records[p]`` for each ``p`` of ``positions`` (ascending) into new segments, a new one
+    each time a writer's postings arrays are full (:meth:`AnalyzedWriter.full`); return the
+    (first position, segment) of each. ``writer``: the first segment's (default: a new one);
+    ``done``: called after each record."""
+    segments: list[tuple[int, Any]] = []
+    given = writer
+    writer = writer if writer is not None else AnalyzedWriter(ix, _lk=False, limitmb=LIMIT_MB)
+    first = None
+    try:
+        for position in positions:
+            if first is not None and writer.full():
+                segments.append((first, writer._finalize_segment()))
+                writer, first = AnalyzedWriter(ix, _lk=False, limitmb=LIMIT_MB), None
+            if first is None:
+                first = position
+            _add(writer, records[position], origins)
+            if done is not None:
+                done()
+        if first is not None:
+            segments.append((first, writer._finalize_segment()))
+        else:
+            writer._close_segment()
+    except BaseException:
+        if writer is not given:  # the caller cancels its own
+            writer.cancel()
+        raise
+    return segments
+
+
 def _write_part(ix: Index, records: list[dict[str, Any]], origins: dict[str, str], claims: _Claims,
                 worker: int, conn: Connection, parent_pid: int) -> None:
-    """Worker process: index the records it claims into a segment of its own; send the segment back."""
+    """Worker process: index the records it claims into segments of its own; send them back."""
     _die_with_parent(parent_pid)
-    writer = None
+    count = 0
+
+    def counted() -> None:
+        nonlocal count
+        count += 1
+
     try:
-        writer = AnalyzedWriter(ix, _lk=False, limitmb=LIMIT_MB)
-        count = 0
-        while (position := claims.next(worker)) is not None:
-            _add(writer, records[position], origins)
-            count += 1
-        segment = writer._finalize_segment() if writer._added else None
-        if segment is None:
-            writer._close_segment()
-        conn.send(("ok", (segment, count)))
+        segments = _write_segments(ix, records, origins, iter(lambda: claims.next(worker), None), done=counted)
+        conn.send(("ok", (segments, count)))
     except BaseException as exc:  # report to the parent, which raises
-        if writer is not None:
-            try:
-                writer.cancel()
-            except Exception:  # pragma: no cover
-                pass
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
     finally:
         conn.close()
@@ -179,8 +206,6 @@ def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str
     context = parallel_context()
     claims = _Claims(context, bounds)
     processes, pipes, children = [], [], []
-    extra: list[tuple[int, Any]] = []
-    extra_writer = None
     steals = 0
     try:
         for worker, (lo, hi) in enumerate(bounds):
@@ -192,28 +217,20 @@ def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str
             process.start()
             send.close()
             processes.append(process)
-            pipes.append((receive, lo))
+            pipes.append(receive)
             children.append(worker)
         lo, hi = bounds[0]
         with tqdm(total=len(records), desc="indexing", unit="rec", disable=not show_progress(progress),
                   file=sys.stderr) as bar:
-            for record in records[lo:hi]:
-                _add(writer, record, origins)
-                bar.update()
+            done = _write_segments(ix, records, origins, range(lo, hi), writer=writer, done=bar.update)
             for _ in range(2 * len(children)):
                 stolen = claims.steal(children)
                 if stolen is None:
                     break
-                extra_writer = AnalyzedWriter(ix, _lk=False, limitmb=LIMIT_MB)
-                for record in records[stolen[0]:stolen[1]]:
-                    _add(extra_writer, record, origins)
-                    bar.update()
-                extra.append((stolen[0], extra_writer._finalize_segment()))
-                extra_writer = None
+                done += _write_segments(ix, records, origins, range(*stolen), done=bar.update)
                 steals += 1
             segments = writer._merge_segments(None, None, False)  # NO_MERGE: existing segments stay
-            segments.append(writer._finalize_segment())
-            for receive, start in pipes:
+            for receive in pipes:
                 try:
                     status, payload = receive.recv()
                 except EOFError:
@@ -222,15 +239,12 @@ def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str
                     receive.close()
                 if status != "ok":
                     raise IndexerError(f"an index writer process failed: {payload}")
-                segment, count = payload
-                if segment is not None:
-                    extra.append((start, segment))
+                written, count = payload
+                done += written
                 bar.update(count)
-            segments.extend(segment for _, segment in sorted(extra, key=lambda item: item[0]))
+            segments.extend(segment for _, segment in sorted(done, key=lambda item: item[0]))
     except BaseException:
         _stop(processes)
-        if extra_writer is not None:
-            extra_writer.cancel()
         writer.cancel()
         raise
     _stop(processes, grace=10.0)  # they have sent their segment and are exiting
@@ -267,14 +281,16 @@ def create_index(folder: Path, records: list[dict[str, Any]], origins: dict[str,
     ix = whoosh_index.create_in(str(folder), make_schema())
     if workers > 1 and len(records) > 1:
         _create_parallel(ix, records, origins, min(workers, len(records)), progress)
-        with whoosh_index.open_dir(str(folder)).reader() as reader:
-            return reader.doc_count()
-    writer = open_writer(ix)
-    try:
-        add_records(writer, records, origins, total=len(records), progress=progress)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+    else:
+        writer = AnalyzedWriter(ix, limitmb=LIMIT_MB)  # takes the index's write lock
+        try:
+            with tqdm(total=len(records), desc="indexing", unit="rec", disable=not show_progress(progress),
+                      file=sys.stderr) as bar:
+                done = _write_segments(ix, records, origins, range(len(records)), writer=writer, done=bar.update)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer._commit_toc([segment for _, segment in done])
+        writer._finish()
     with whoosh_index.open_dir(str(folder)).reader() as reader:
         return reader.doc_count()
