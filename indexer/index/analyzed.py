@@ -15,10 +15,12 @@ text); a build drops them once the segments are written, and they never reach st
 """
 from __future__ import annotations
 
+import json
 from array import array
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
+from pathlib import Path
 from typing import Any, Iterator
 
 from whoosh.fields import FieldType, Schema
@@ -28,7 +30,8 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
-from indexer.index.posting_blocks import COMPRESS_MIN_BYTES, FieldPostings, write_field
+from indexer.index.posting_blocks import (COMPRESS_MIN_BYTES, SEGMENT_ARRAYS, SEGMENT_ARRAYS_DONE,
+                                          FieldPostings, write_field)
 
 #: Record key (and ``add_document`` keyword) of a record's packed terms; never stored.
 ANALYZED_KEY = "_analyzed"
@@ -122,9 +125,11 @@ class AnalyzedWriter(SegmentWriter):
     instead of analyzing its text fields again; fields not packed are analyzed as usual.
 
     ``add_document`` is Whoosh 2.7.4's, but for where the items come from (Whoosh ignores
-    keywords that start with ``_``, so the stock writer would simply analyze). It also keeps
-    each document's quantized field lengths, which the commit reads once per posting: from
-    memory here, rather than from the lengths column on disk.
+    keywords that start with ``_``, so the stock writer would simply analyze) and where they go:
+    the text fields' postings are kept in arrays (:mod:`indexer.index.posting_blocks`), written
+    whole at the flush and saved for the derived postings; the other fields' go through Whoosh's
+    pool. It also keeps each document's quantized field lengths, which the commit reads once per
+    posting: from memory here, rather than from the lengths column on disk.
     """
 
     #: Posting blocks of fewer pickled bytes are not compressed (0: all are, as Whoosh does).
@@ -136,6 +141,7 @@ class AnalyzedWriter(SegmentWriter):
         self._columns: dict[str, FieldPostings] = {}  # the text fields' postings, in arrays
         self._merged = False  # a reader's postings were added: their lengths are not in _byte_lengths
         self._spilled = False  # arrays were moved to the pool mid-segment (see add_document)
+        self._keep: Path | None = None  # where the flush saves the segment's postings arrays
 
     def _columns_of(self, fieldname: str, field: FieldType) -> FieldPostings | None:
         """The arrays of a text field's postings (None: the field goes through Whoosh's pool)."""
@@ -231,6 +237,9 @@ class AnalyzedWriter(SegmentWriter):
             self._to_pool()
         fieldwriter = self.fieldwriter
         in_arrays = sorted(self._columns)
+        folder = getattr(self.storage, "folder", None)
+        self._keep = None if folder is None or self._spilled else \
+            Path(folder) / SEGMENT_ARRAYS / self.newsegment.segment_id()
         for fieldname, items in groupby(self.pool.iter_postings(), key=itemgetter(0)):  # fields in order
             while in_arrays and in_arrays[0] < fieldname:
                 self._write_columns(in_arrays.pop(0))
@@ -239,8 +248,12 @@ class AnalyzedWriter(SegmentWriter):
             self._write_columns(fieldname)
         self._columns = {}
         fieldwriter.close()
+        if self._keep is not None:  # every text field of this segment went through the arrays
+            self._keep.mkdir(parents=True, exist_ok=True)
+            written = sorted(name for name in ANALYZED_FIELDS if name in self.schema and _packable(self.schema[name]))
+            (self._keep / SEGMENT_ARRAYS_DONE).write_text(json.dumps(written), encoding="utf-8")
 
     def _write_columns(self, fieldname: str) -> None:
         write_field(self.fieldwriter, fieldname, self._columns[fieldname], self._byte_lengths.get(fieldname, {}),
                     blocklimit=self.codec._blocklimit, compression=self.codec._compression,
-                    compress_min=self.compress_min)
+                    compress_min=self.compress_min, keep=self._keep)

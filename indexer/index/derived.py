@@ -21,6 +21,7 @@ import numpy as np
 
 from indexer.index.facets import write_facets
 from indexer.index.passages import write_passages
+from indexer.index.posting_blocks import SEGMENT_ARRAYS
 from indexer.index.postings import DERIVED, write_postings
 from indexer.index.vocabulary import write_vocabulary
 
@@ -39,6 +40,7 @@ def write_derived(generation_dir: Path, workers: int = 1) -> Path:
     try:
         with ix.reader() as reader:
             meta = write_postings(reader, folder, workers=workers, index_dir=Path(generation_dir))
+            shutil.rmtree(Path(generation_dir) / SEGMENT_ARRAYS, ignore_errors=True)  # read: not kept
             postings = {name: {kind: np.load(folder / f"postings-{name}-{kind}.npy", mmap_mode="r")
                                for kind in ("vocab", "vocabptr", "indptr", "docs", "weights", "lengths")}
                         for name in meta["fields"]}

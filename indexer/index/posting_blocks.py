@@ -18,6 +18,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from itertools import repeat
+from pathlib import Path
 from pickle import dumps
 from typing import Any, Iterator
 
@@ -142,10 +143,34 @@ def _length_bytes(quantized: dict[int, int], size: int) -> np.ndarray:
     return out
 
 
+#: Folder (inside the index folder) of each new segment's postings arrays, read by the derived
+#: postings (:func:`indexer.index.postings.write_postings`) and removed once they are written.
+SEGMENT_ARRAYS = "segment-arrays"
+#: Written last into a segment's folder: the fields whose arrays are complete there.
+SEGMENT_ARRAYS_DONE = "fields.json"
+
+
+def save_arrays(folder: Path, fieldname: str, texts: list[bytes], term_start: np.ndarray, docs: np.ndarray,
+                weights: np.ndarray) -> None:
+    """A field's postings of one segment as the derived CSR arrays hold them (segment-local
+    documents; :mod:`indexer.index.postings`), for the derived postings to merge."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    vocabptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=vocabptr[1:])
+    arrays = {"vocab": np.frombuffer(b"".join(texts), dtype=np.uint8), "vocabptr": vocabptr,
+              "indptr": term_start.astype(np.int64), "docs": docs.astype(np.int32),
+              "weights": weights.astype(np.float32)}
+    for kind, values in arrays.items():
+        np.save(folder / f"{fieldname}-{kind}.npy", values)
+
+
 def write_field(fieldwriter: Any, fieldname: str, postings: FieldPostings, quantized: dict[int, int],
-                blocklimit: int = 128, compression: int = 3, compress_min: int = COMPRESS_MIN_BYTES) -> None:
+                blocklimit: int = 128, compression: int = 3, compress_min: int = COMPRESS_MIN_BYTES,
+                keep: Path | None = None) -> None:
     """Write one field's postings through ``fieldwriter`` (a ``W3FieldWriter``): its terms table
     rows and its postings file, as Whoosh's codec would; ``quantized``: docnum -> length byte.
+    ``keep``: also save them there as CSR arrays (:func:`save_arrays`).
 
     The postings are ordered by term then document with one sort; Python objects are made for
     :data:`CHUNK_POSTINGS` postings at a time, so the memory this takes stays a small multiple
@@ -165,6 +190,8 @@ def write_field(fieldwriter: Any, fieldname: str, postings: FieldPostings, quant
     docs = np.frombuffer(postings.docs, dtype=np.uint32)[order].astype(np.int64)
     counts = np.frombuffer(postings.counts, dtype=np.uint32)[order]
     lengths = _length_bytes(quantized, int(docs.max()) + 1)
+    if keep is not None:
+        save_arrays(keep, fieldname, texts, term_start, docs, postings._weights(docs, counts))
     fieldwriter.start_field(fieldname, postings.field)
     prefix = pack_ushort(fieldwriter._fieldid)
     postfile = fieldwriter._postfile

@@ -126,3 +126,34 @@ def test_a_writer_never_given_a_new_segment_moves_its_arrays_to_the_pool(tmp_pat
     writer.commit()
     assert len(whoosh_index.open_dir(str(folder))._segments()) == 1
     assert _postings(folder) == _postings(tmp_path / "whoosh")
+
+
+def _csr(reader, saved):
+    from indexer.index.postings import POSTING_FIELDS, field_arrays
+
+    return {name: {kind: values.tolist() for kind, values in field_arrays(reader, name, saved).items()}
+            for name in POSTING_FIELDS}
+
+
+def test_the_derived_postings_from_the_saved_arrays_are_those_read_back_from_whoosh(tmp_path: Path, seed_records,
+                                                                                    monkeypatch):
+    from indexer.index.derived import write_derived
+
+    records, origins = seed_records
+    monkeypatch.setattr(analyzed, "SEGMENT_ARRAYS_BYTES", 60_000)  # many segments, merged
+    for workers in (1, 2):
+        folder = tmp_path / f"w{workers}"
+        folder.mkdir()
+        create_index(folder, records, origins, workers=workers, progress=False)
+        saved = folder / posting_blocks.SEGMENT_ARRAYS
+        ix = whoosh_index.open_dir(str(folder))
+        assert len(list(saved.iterdir())) == len(ix._segments()) > 10
+        with ix.reader() as reader:
+            from_whoosh = _csr(reader, None)
+            assert _csr(reader, saved) == from_whoosh
+            assert sum(len(f["docs"]) for f in from_whoosh.values()) > 10_000
+            one = next(iter(saved.iterdir()))  # one segment without its arrays: read through Whoosh
+            (one / posting_blocks.SEGMENT_ARRAYS_DONE).unlink()
+            assert _csr(reader, saved) == from_whoosh
+        write_derived(folder, workers=workers)
+        assert not saved.exists()
