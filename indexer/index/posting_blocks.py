@@ -121,18 +121,21 @@ class FieldPostings:
         return out
 
     def items(self, fieldname: str) -> Iterator[tuple[str, bytes, int, float, bytes]]:
-        """The postings as Whoosh's pool takes them (for a writer that merges a reader)."""
-        if not len(self):
-            return
+        """The postings as Whoosh's pool takes them (for a writer that merges a reader), made
+        :data:`CHUNK_POSTINGS` at a time."""
         names = {number: term for term, number in self.term_ids.items()}
-        docs = np.frombuffer(self.docs, dtype=np.uint32).astype(np.int64)
-        counts = np.frombuffer(self.counts, dtype=np.uint32)
-        weights = self._weights(docs, counts).tolist()
-        values = self._values(np.arange(len(self)), counts)
-        if isinstance(values, bytes):
-            values = [values[4 * i:4 * i + 4] for i in range(len(self))]
-        for term, doc, weight, value in zip(self.terms, docs.tolist(), weights, values):
-            yield fieldname, names[term], doc, weight, value
+        all_docs = np.frombuffer(self.docs, dtype=np.uint32)
+        all_counts = np.frombuffer(self.counts, dtype=np.uint32)
+        for lo in range(0, len(self), CHUNK_POSTINGS):
+            hi = min(lo + CHUNK_POSTINGS, len(self))
+            docs, counts = all_docs[lo:hi].astype(np.int64), all_counts[lo:hi]
+            values = self._values(np.arange(lo, hi), counts)
+            if isinstance(values, bytes):
+                values = [values[4 * i:4 * i + 4] for i in range(hi - lo)]
+            for term, doc, weight, value in zip(self.terms[lo:hi], docs.tolist(),
+                                                self._weights(docs, counts).tolist(), values):
+                yield fieldname, names[term], doc, weight, value
+        self._deltas = None
 
 
 def _length_bytes(quantized: dict[int, int], size: int) -> np.ndarray:

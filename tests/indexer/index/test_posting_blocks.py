@@ -118,6 +118,7 @@ def test_a_writer_never_given_a_new_segment_moves_its_arrays_to_the_pool(tmp_pat
     records, origins = seed_records
     _whoosh_build(tmp_path / "whoosh", records, origins)
     monkeypatch.setattr(analyzed, "SEGMENT_ARRAYS_BYTES", 60_000)
+    monkeypatch.setattr(posting_blocks, "CHUNK_POSTINGS", 97)  # the arrays go to the pool in runs
     folder = tmp_path / "spilled"
     folder.mkdir()
     writer = AnalyzedWriter(whoosh_index.create_in(str(folder), make_schema()))
