@@ -153,17 +153,21 @@ SEGMENT_ARRAYS = "segment-arrays"
 SEGMENT_ARRAYS_DONE = "fields.json"
 
 
+def vocab_arrays(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted terms as the derived arrays hold them: their bytes concatenated, and where each starts."""
+    vocabptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=vocabptr[1:])
+    return np.frombuffer(b"".join(texts), dtype=np.uint8), vocabptr
+
+
 def save_arrays(folder: Path, fieldname: str, texts: list[bytes], term_start: np.ndarray, docs: np.ndarray,
                 weights: np.ndarray) -> None:
     """A field's postings of one segment as the derived CSR arrays hold them (segment-local
     documents; :mod:`indexer.index.postings`), for the derived postings to merge."""
     folder.mkdir(parents=True, exist_ok=True)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    vocabptr = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=vocabptr[1:])
-    arrays = {"vocab": np.frombuffer(b"".join(texts), dtype=np.uint8), "vocabptr": vocabptr,
-              "indptr": term_start.astype(np.int64), "docs": docs.astype(np.int32),
-              "weights": weights.astype(np.float32)}
+    vocab, vocabptr = vocab_arrays(texts)
+    arrays = {"vocab": vocab, "vocabptr": vocabptr, "indptr": term_start.astype(np.int64),
+              "docs": docs.astype(np.int32), "weights": weights.astype(np.float32)}
     for kind, values in arrays.items():
         np.save(folder / f"{fieldname}-{kind}.npy", values)
 
@@ -192,9 +196,10 @@ def write_field(fieldwriter: Any, fieldname: str, postings: FieldPostings, quant
     del term_rank
     docs = np.frombuffer(postings.docs, dtype=np.uint32)[order].astype(np.int64)
     counts = np.frombuffer(postings.counts, dtype=np.uint32)[order]
+    weights = postings._weights(docs, counts)
     lengths = _length_bytes(quantized, int(docs.max()) + 1)
     if keep is not None:
-        save_arrays(keep, fieldname, texts, term_start, docs, postings._weights(docs, counts))
+        save_arrays(keep, fieldname, texts, term_start, docs, weights)
     fieldwriter.start_field(fieldname, postings.field)
     prefix = pack_ushort(fieldwriter._fieldid)
     postfile = fieldwriter._postfile
@@ -205,7 +210,7 @@ def write_field(fieldwriter: Any, fieldname: str, postings: FieldPostings, quant
         end = max(t + 1, int(np.searchsorted(term_start, term_start[t] + CHUNK_POSTINGS, side="right")) - 1)
         lo, hi = int(term_start[t]), int(term_start[end])
         offset = _write_terms(postfile, add_row, prefix, offset, texts[t:end], term_start[t:end + 1] - lo,
-                              postings, order[lo:hi], docs[lo:hi], counts[lo:hi], lengths,
+                              postings, order[lo:hi], docs[lo:hi], counts[lo:hi], weights[lo:hi], lengths,
                               blocklimit, compression, compress_min)
         t = end
     postings._deltas = None
@@ -218,12 +223,11 @@ CHUNK_POSTINGS = 1 << 18
 
 def _write_terms(postfile: Any, add_row: Any, prefix: bytes, offset: int, texts: list[bytes],
                  term_start: np.ndarray, postings: FieldPostings, added: np.ndarray, docs: np.ndarray,
-                 counts: np.ndarray, lengths: np.ndarray, blocklimit: int, compression: int,
-                 compress_min: int) -> int:
+                 counts: np.ndarray, weights: np.ndarray, lengths: np.ndarray, blocklimit: int,
+                 compression: int, compress_min: int) -> int:
     """Write the blocks and term rows of ``texts`` (postings ``term_start[i]`` .. ``term_start[i+1]``
     of the arrays given, which hold their numbers ``added`` in the order added); return the offset
     in the postings file after them."""
-    weights = postings._weights(docs, counts)
     weights32 = weights.astype(np.float32)
     values = postings._values(added, counts)
     fixed = isinstance(values, bytes)  # fixed size: a block's values are joined bytes

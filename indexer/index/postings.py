@@ -36,7 +36,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
 
-from indexer.index.posting_blocks import SEGMENT_ARRAYS, SEGMENT_ARRAYS_DONE
+from indexer.index.posting_blocks import SEGMENT_ARRAYS, SEGMENT_ARRAYS_DONE, vocab_arrays
 
 log = logging.getLogger(__name__)
 
@@ -154,11 +154,10 @@ def field_arrays(reader: IndexReader, fieldname: str, saved: Path | None = None)
         terms, indptr, docs, weights = _merge_segments(parts, offsets)
     else:
         terms, indptr, docs, weights = [], np.zeros(1, dtype=np.int64), np.zeros(0), np.zeros(0)
-    vocabptr = np.zeros(len(terms) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)), out=vocabptr[1:])
+    vocab, vocabptr = vocab_arrays(terms)
     scorable = fieldname in reader.schema and reader.schema[fieldname].scorable
     return {
-        "vocab": np.frombuffer(b"".join(terms), dtype=np.uint8),
+        "vocab": vocab,
         "vocabptr": vocabptr,
         "indptr": indptr.astype(np.int64),
         "docs": np.asarray(docs, dtype=np.int32),

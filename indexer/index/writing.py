@@ -189,9 +189,10 @@ def _stop(processes: list[Any], grace: float = 0.0) -> None:
             process.join()
 
 
-def _create_parallel(ix: Index, records: list[dict[str, Any]], origins: dict[str, str], workers: int,
+def _write_index(ix: Index, records: list[dict[str, Any]], origins: dict[str, str], workers: int,
                      progress: bool | None) -> None:
-    """Index ``records`` over ``workers`` processes (this one included), one segment each.
+    """Index ``records`` over ``workers`` processes (this one included; with one, this one alone),
+    into segments of at most :data:`indexer.index.analyzed.SEGMENT_ARRAYS_BYTES` of postings.
 
     The records are split into contiguous slices of similar estimated cost
     (:func:`part_bounds`); this process indexes the first, a forked worker each of the
@@ -279,18 +280,6 @@ def create_index(folder: Path, records: list[dict[str, Any]], origins: dict[str,
                  workers: int = 1, progress: bool | None = None) -> int:
     """Create a Whoosh index in ``folder`` holding ``records``; return its document count."""
     ix = whoosh_index.create_in(str(folder), make_schema())
-    if workers > 1 and len(records) > 1:
-        _create_parallel(ix, records, origins, min(workers, len(records)), progress)
-    else:
-        writer = AnalyzedWriter(ix, limitmb=LIMIT_MB)  # takes the index's write lock
-        try:
-            with tqdm(total=len(records), desc="indexing", unit="rec", disable=not show_progress(progress),
-                      file=sys.stderr) as bar:
-                done = _write_segments(ix, records, origins, range(len(records)), writer=writer, done=bar.update)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer._commit_toc([segment for _, segment in done])
-        writer._finish()
+    _write_index(ix, records, origins, max(1, min(workers, len(records))), progress)
     with whoosh_index.open_dir(str(folder)).reader() as reader:
         return reader.doc_count()

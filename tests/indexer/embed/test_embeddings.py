@@ -131,7 +131,7 @@ def test_shared_memory_made_after_the_start_leaves_the_workers_count_alone(tmp_p
     gen.mkdir()
     run = EmbeddingRun.start(gen, records, tmp_path / "index", workers=2)
     context = multiprocessing.get_context("fork")
-    others = [context.RawArray("q", [10 ** 9] * 4) for _ in range(8)]  # as _create_parallel's claims
+    others = [context.RawArray("q", [10 ** 9] * 4) for _ in range(8)]  # as _write_index's claims
     stats = run.finish()
     assert stats.embedded == stats.chunks == 2 * len(records)
     assert all(value == 10 ** 9 for array in others for value in array)
