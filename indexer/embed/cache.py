@@ -12,6 +12,7 @@ import contextlib
 import errno
 import hashlib
 import logging
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,17 @@ def _primary_code(exc: sqlite3.Error) -> int:
     return (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
 
 
+#: Free bytes under which an I/O error is taken for the full disk it most likely is.
+_NEARLY_FULL_BYTES = 4 << 20
+
+
+def _disk_nearly_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < _NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def _disk_errors(path: Path) -> Iterator[None]:
     """SQLite's "database or disk is full" and I/O errors raised as the OSError they are."""
@@ -44,6 +56,9 @@ def _disk_errors(path: Path) -> Iterator[None]:
         code = _primary_code(exc)
         if code == _SQLITE_FULL:
             raise OSError(errno.ENOSPC, "No space left on device (embedding cache)", str(path)) from exc
+        if code == _SQLITE_IOERR and _disk_nearly_full(path):
+            # SQLite reports a write that ran out of room as IOERR as often as FULL
+            raise OSError(errno.ENOSPC, f"No space left on device (embedding cache: {exc})", str(path)) from exc
         if code == _SQLITE_IOERR:
             raise OSError(errno.EIO, f"I/O error in the embedding cache ({exc})", str(path)) from exc
         raise
