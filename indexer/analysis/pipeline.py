@@ -8,9 +8,9 @@ Tokens carry ``script`` (the run's script, ``"done"`` once segmented), ``stack``
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
-from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from .english import EnglishSegmenter
 from .guards import clean_text
@@ -57,7 +57,8 @@ class _RunFilter(Filter):
     def __eq__(self, other: object) -> bool:
         return self.__class__ is other.__class__ and self.__getstate__() == other.__getstate__()
 
-    def terms(self, t: Token) -> list[tuple[str, int, int, bool]]:
+    def terms(self, text: str, script: str, mode: str) -> list[tuple[str, int, int, bool]]:
+        """The terms of one run ``text`` of ``script``: (term, start, end, stacked), offsets in ``text``."""
         raise NotImplementedError
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
@@ -67,7 +68,7 @@ class _RunFilter(Filter):
                 yield t
                 continue
             base = t.startchar
-            for term, s, e, stack in self.terms(t):
+            for term, s, e, stack in self.terms(t.text, t.script, t.mode):
                 t.text, t.startchar, t.endchar, t.stack, t.script = term, base + s, base + e, stack, DONE
                 yield t
 
@@ -92,9 +93,8 @@ class KoreanFilter(_RunFilter):
     def __setstate__(self, state: dict) -> None:
         self.__init__(**state)
 
-    def terms(self, t: Token) -> list[tuple[str, int, int, bool]]:
-        expand = self.query_parts or t.mode != "query"
-        text = t.text
+    def terms(self, text: str, script: str, mode: str) -> list[tuple[str, int, int, bool]]:
+        expand = self.query_parts or mode != "query"
         if len(text) <= 2000:
             return self._seg.segment(text, expand)
         out: list[tuple[str, int, int, bool]] = []
@@ -118,8 +118,8 @@ class EnglishFilter(_RunFilter):
     def __setstate__(self, state: dict) -> None:
         self.__init__(**state)
 
-    def terms(self, t: Token) -> list[tuple[str, int, int, bool]]:
-        return [(w, s, e, False) for w, s, e in self._seg.segment(t.text)]
+    def terms(self, text: str, script: str, mode: str) -> list[tuple[str, int, int, bool]]:
+        return [(w, s, e, False) for w, s, e in self._seg.segment(text)]
 
 
 class OtherScriptFilter(_RunFilter):
@@ -127,11 +127,10 @@ class OtherScriptFilter(_RunFilter):
 
     scripts = frozenset({"han", "kana", "number", "other"})
 
-    def terms(self, t: Token) -> list[tuple[str, int, int, bool]]:
-        text = t.text
-        if t.script in ("han", "kana"):
+    def terms(self, text: str, script: str, mode: str) -> list[tuple[str, int, int, bool]]:
+        if script in ("han", "kana"):
             res = char_bigrams(text, 0, len(text))
-        elif t.script == "number":
+        elif script == "number":
             res = [(text, 0, len(text))] if len(text) <= 32 else char_bigrams(text, 0, len(text))
         else:
             res = other_word(text, 0, len(text))
@@ -151,9 +150,8 @@ class HangulBigramFilter(_RunFilter):
 
     scripts = frozenset({"hangul"})
 
-    def terms(self, t: Token) -> list[tuple[str, int, int, bool]]:
+    def terms(self, text: str, script: str, mode: str) -> list[tuple[str, int, int, bool]]:
         out: list[tuple[str, int, int, bool]] = []
-        text = t.text
         n, i = len(text), 0
         while i < n:
             if not _is_hangul(text[i]):
@@ -192,5 +190,35 @@ class PositionFilter(Filter):
             yield t
 
 
+def index_terms(analyzer: CompositeAnalyzer) -> Callable[[str], list[tuple[str, int]]] | None:
+    """For an analyzer made of these pieces alone (tokenizer, run filters, positions), a function
+    giving what ``analyzer(value, positions=True, mode="index")`` yields as (term, position)
+    pairs, without a token stream: each run goes straight to the first filter taking its
+    script, as it does down the chain. None for any other analyzer."""
+    items = list(getattr(analyzer, "items", ()))
+    if (len(items) < 2 or type(items[0]) is not ScriptRunTokenizer or type(items[-1]) is not PositionFilter
+            or not all(isinstance(f, _RunFilter) for f in items[1:-1])):
+        return None
+    by_script: dict[str, Callable[[str, str, str], list]] = {}
+    for f in reversed(items[1:-1]):  # the first filter taking a script wins
+        by_script.update(dict.fromkeys(f.scripts, f.terms))
+
+    def terms(value: str) -> list[tuple[str, int]]:
+        clean, _ = clean_text(value)
+        out: list[tuple[str, int]] = []
+        pos = -1
+        for run in split_runs(clean):
+            handle = by_script.get(run.script)
+            if handle is None:  # a run no filter handles is never indexed
+                continue
+            for term, _s, _e, stack in handle(clean[run.start:run.end], run.script, "index"):
+                if not stack or pos < 0:
+                    pos += 1
+                out.append((term, pos))
+        return out
+
+    return terms
+
+
 __all__ = ["ScriptRunTokenizer", "KoreanFilter", "EnglishFilter", "OtherScriptFilter",
-           "HangulBigramFilter", "PositionFilter"]
+           "HangulBigramFilter", "PositionFilter", "index_terms"]

@@ -30,6 +30,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
+from indexer.analysis.pipeline import index_terms
 from indexer.index.posting_blocks import (COMPRESS_MIN_BYTES, SEGMENT_ARRAYS, SEGMENT_ARRAYS_DONE,
                                           FieldPostings, write_field)
 
@@ -58,16 +59,36 @@ def _packable(field: FieldType) -> bool:
     return type(field.format) in (Positions, Frequency)
 
 
+#: id(analyzer) -> (analyzer, its direct term function or None): see ``index_terms``.
+_DIRECT: dict[int, tuple[Any, Any]] = {}
+
+
+def _direct_terms(analyzer: Any) -> Any:
+    found = _DIRECT.get(id(analyzer))
+    if found is None or found[0] is not analyzer:
+        found = _DIRECT[id(analyzer)] = (analyzer, index_terms(analyzer))
+    return found[1]
+
+
 def pack(field: FieldType, value: str) -> Packed:
     """The terms of ``value`` in ``field``, as ``field.format.word_values`` counts them."""
     positions = type(field.format) is Positions
     where: dict[str, list[int]] = {}
-    for token in field.analyzer(value, positions=positions, boosts=True, mode="index"):
-        if token.stopped:
-            continue
-        if token.boost != 1.0:  # the replay assumes unit token boosts (ours are)
-            raise ValueError(f"token boost {token.boost} of {token.text!r}: cannot pack")
-        where.setdefault(token.text, []).append(token.pos if positions else 0)
+    direct = _direct_terms(field.analyzer)
+    if direct is not None:  # our own analyzers: the same terms without a token stream
+        for term, position in direct(value):
+            found = where.get(term)
+            if found is None:
+                where[term] = [position if positions else 0]
+            else:
+                found.append(position if positions else 0)
+    else:
+        for token in field.analyzer(value, positions=positions, boosts=True, mode="index"):
+            if token.stopped:
+                continue
+            if token.boost != 1.0:  # the replay assumes unit token boosts (ours are)
+                raise ValueError(f"token boost {token.boost} of {token.text!r}: cannot pack")
+            where.setdefault(token.text, []).append(token.pos if positions else 0)
     counts = array("I", map(len, where.values()))
     flat = array("I", (p for poslist in where.values() for p in poslist)) if positions else None
     return "\x00".join(where).encode("utf-8"), counts.tobytes(), flat.tobytes() if flat is not None else None
