@@ -7,10 +7,10 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from indexer.analysis.shared import shared_analysis
-from indexer.converters import SUPPORTED_SUFFIXES, converter_for, jsonl, preload
+from indexer.converters import HTML_SUFFIXES, SUPPORTED_SUFFIXES, TEXT_SUFFIXES, converter_for, jsonl, preload
 from indexer.conversion_sandbox import ConversionLimits, SandboxPool
 from indexer.converters.base import LOCATION_KEY, WHOLE_FILE_KEY, RawRecord, collect_skipped
 from indexer.converters.cleaning import strip_format_controls, web_url
@@ -38,6 +38,12 @@ PART_BYTES = 64 * 1024 * 1024
 MIN_PART_BYTES = 4 * 1024 * 1024
 #: The formats read in parts (JSON arrays and everything else are read whole).
 PARTED_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+#: Files of these formats (by name) and at most :data:`BATCH_FILE_BYTES` are converted
+#: :data:`BATCH_FILES` to a sandbox task: a folder of many small pages costs one message,
+#: one limit armed and one clock per batch instead of per file (see :class:`FileBatch`).
+BATCHED_SUFFIXES = frozenset(TEXT_SUFFIXES | HTML_SUFFIXES)
+BATCH_FILE_BYTES = 256 * 1024
+BATCH_FILES = 32
 
 
 @dataclass
@@ -49,6 +55,26 @@ class FileResult:
     error: str | None = None
     #: Parts of the file skipped while the rest was read: (``path:line`` or ``path#n``, reason).
     skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FileBatch:
+    """Small files converted in one sandbox task, one after the other.
+
+    The batch runs under the limits of its largest file alone (a few kilobytes of text or HTML
+    take milliseconds; the budgets are seconds). A batch stopped by a limit, or whose worker
+    died, gives :class:`BatchStopped`, and each of its files is converted again on its own, under
+    its own limits: the file to blame is reported, the others are read.
+    """
+
+    pairs: tuple[tuple[Path, Path], ...]
+
+
+@dataclass(frozen=True)
+class BatchStopped:
+    """The result of a :class:`FileBatch` stopped by a limit: its files are converted again one by one."""
+
+    reason: str
 
 
 @dataclass
@@ -131,6 +157,27 @@ def convert_file(path: Path, root: Path, part: int = 0, parts: int = 1) -> FileR
     if result.error and parts > 1:
         result.error += _part_note(path, root, part, parts)
     return result
+
+
+def convert_task(*task: Any) -> FileResult | list[FileResult]:
+    """A sandbox task's result: :func:`convert_file` of a file or part, or of each file of a batch."""
+    if isinstance(task[0], FileBatch):
+        return [convert_file(path, root) for path, root in task[0].pairs]
+    return convert_file(*task)
+
+
+def _task_over_limit(*task_and_reason: Any) -> FileResult | BatchStopped:
+    if isinstance(task_and_reason[0], FileBatch):
+        return BatchStopped(task_and_reason[-1])
+    return _over_limit(*task_and_reason)
+
+
+def _task_size(*task: Any) -> int | None:
+    """The bytes a task's time budgets grow with: its file's (or part's), or a batch's largest file's."""
+    if isinstance(task[0], FileBatch):
+        sizes = [_file_size(path, root) for path, root in task[0].pairs]
+        return None if None in sizes else max(sizes)  # type: ignore[type-var]
+    return _file_size(*task)
 
 
 def _convert(path: Path, root: Path, part: int, parts: int) -> list[RawRecord]:
@@ -277,17 +324,52 @@ def _part_note(path: Path, root: Path, part: int, parts: int) -> str:
 def conversion_tasks(pairs: list[tuple[Path, Path]], workers: int = 1) -> list[tuple]:
     """The sandbox's tasks for (file, root) pairs: ``(path, root)``, or ``(path, root, part,
     parts)`` for each part of a JSON Lines export over :data:`MIN_PART_BYTES` (parts of at most
-    :data:`PART_BYTES`, two per worker at least; chosen by name and size: no byte is read here)."""
+    :data:`PART_BYTES`, two per worker at least), or ``(FileBatch,)`` for up to :data:`BATCH_FILES`
+    small text and HTML files in a row (chosen by name and size: no byte is read here)."""
     tasks: list[tuple] = []
+    batch: list[tuple[Path, Path]] = []
+    # batches of at most a share of the files per worker, so that a small folder is still spread
+    per_batch = max(1, min(BATCH_FILES, len(pairs) // (4 * max(1, workers))))
+
+    def close_batch() -> None:
+        if batch:
+            tasks.append((FileBatch(tuple(batch)),) if len(batch) > 1 else batch[0])
+            batch.clear()
+
     for path, root in pairs:
-        size = _file_size(path, root) or 0
-        if path.suffix.lower() in PARTED_SUFFIXES and size > (PART_BYTES if workers == 1
-                                                              else min(PART_BYTES, MIN_PART_BYTES)):
+        size = _file_size(path, root)
+        suffix = path.suffix.lower()
+        if per_batch > 1 and suffix in BATCHED_SUFFIXES and size is not None and size <= BATCH_FILE_BYTES:
+            batch.append((path, root))
+            if len(batch) >= per_batch:
+                close_batch()
+            continue
+        close_batch()
+        size = size or 0
+        if suffix in PARTED_SUFFIXES and size > (PART_BYTES if workers == 1 else min(PART_BYTES, MIN_PART_BYTES)):
             parts = max(-(-size // PART_BYTES), 2 * workers if workers > 1 else 1)
             tasks.extend((path, root, part, parts) for part in range(parts))
         else:
             tasks.append((path, root))
+    close_batch()
     return tasks
+
+
+def converted_files(sandbox: SandboxPool, tasks: list[tuple]) -> Iterator[tuple[tuple, FileResult]]:
+    """(file or part task, its result) for every file of ``tasks``, in order; the files of a batch
+    stopped by a limit come last, each converted again on its own."""
+    again: list[tuple] = []
+    for task, result in zip(tasks, sandbox.map(tasks)):
+        if isinstance(result, BatchStopped):
+            log.info("a batch of %d small files was stopped (%s); converting each on its own",
+                     len(task[0].pairs), result.reason)
+            again.extend(task[0].pairs)
+        elif isinstance(result, list):
+            yield from zip(task[0].pairs, result)
+        else:
+            yield task, result
+    if again:
+        yield from zip(again, sandbox.map(again))
 
 
 def _worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -310,8 +392,8 @@ def _sandbox(workers: int, limits: ConversionLimits, pairs: list[tuple[Path, Pat
     from indexer.index.writing import _die_with_parent, parallel_context
 
     preload({path.suffix.lower() for path, _ in pairs})  # by name: no untrusted byte is read here
-    return SandboxPool(workers, limits, convert_file, _over_limit, parallel_context(),
-                       init=functools.partial(_die_with_parent, os.getpid()), size_of=_file_size)
+    return SandboxPool(workers, limits, convert_task, _task_over_limit, parallel_context(),
+                       init=functools.partial(_die_with_parent, os.getpid()), size_of=_task_size)
 
 
 def _file_size(path: Path, root: Path, *part: int) -> int | None:
@@ -354,7 +436,7 @@ def extract_sources(paths: Iterable[Path], workers: int = 1, progress=None,
         given = 0  # records (and reports) the parts of the current file gave so far
         position = 0
         with _sandbox(workers, limits, pairs) as sandbox:
-            for task, file_result in zip(tasks, sandbox.map(tasks)):
+            for task, file_result in converted_files(sandbox, tasks):
                 first = len(task) == 2 or task[2] == 0
                 last = len(task) == 2 or task[2] == task[3] - 1
                 if first:

@@ -49,7 +49,7 @@ def decode_bytes(data: bytes) -> str:
     if not text.strip():
         raise ConversionError("no text: the file holds only whitespace")
     sample = text[:200_000]
-    junk = sum(1 for ch in sample if ch == "\ufffd" or _CONTROL.match(ch))
+    junk = sample.count("\ufffd") + len(_CONTROL.findall(sample))
     if junk / len(sample) > MAX_JUNK_RATIO:
         raise ConversionError(
             f"binary data, not text ({junk} of {len(sample)} characters undecodable or control)"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.conversion_sandbox import ConversionLimits
-from indexer.extract import extract_sources
+from indexer.extract import BATCH_FILES, FileBatch, conversion_tasks, extract_sources, iter_source_files
 from tests.conftest import SEED_PAGES
 from tests.indexer.converters import hostile_pdfs
 
@@ -166,3 +166,36 @@ def test_quick_files_cost_no_pass_over_proc(tmp_path, monkeypatch):
     result = extract_sources([folder], workers=2, limits=ConversionLimits(wall_seconds=60))
     assert not result.errors and len(result.records) == 300
     assert len(passes) <= 5  # a stall of a second on a loaded machine may take one; before: 600
+
+
+def _small_pages(folder: Path, count: int) -> list[str]:
+    """``count`` small text pages (each its own story), named in order; their titles."""
+    titles = []
+    for n in range(count):
+        title = f"Seoul district {n} opens bike lane number {n * 7 + 3}"
+        (folder / f"p{n:03d}.txt").write_text(f"{title}\n\nThe district {n} council said the lane runs "
+                                               f"{n + 2} km beside the river and opens in spring.\n", encoding="utf-8")
+        titles.append(title)
+    return titles
+
+
+def test_small_files_are_converted_in_batches_and_a_bad_one_is_still_the_only_one_lost(tmp_path):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    titles = _small_pages(folder, 40)
+    # a slow PDF named like a page: sniffed inside the worker, it takes its batch over the CPU limit
+    (folder / "p020-slow.txt").write_bytes(hostile_pdfs.slow_pages(pages=10, operators=100_000))
+    big = folder / "p030-big.txt"  # over the batched size: a task of its own
+    big.write_text("Big page\n\n" + "A long report on Busan ferries. " * 10_000, encoding="utf-8")
+    pairs = iter_source_files([folder])
+    tasks = conversion_tasks(pairs, workers=2)
+    batches = [task[0] for task in tasks if isinstance(task[0], FileBatch)]
+    assert batches and all(1 < len(b.pairs) <= BATCH_FILES for b in batches)
+    assert (big, folder) in tasks and not any(big in {p for p, _ in b.pairs} for b in batches)
+    each = [p for task in tasks for p in ([p for p, _ in task[0].pairs] if isinstance(task[0], FileBatch) else [task[0]])]
+    assert sorted(each) == sorted(p for p, _ in pairs)  # every file in one task, once
+    result = extract_sources([folder], workers=2, limits=ConversionLimits(cpu_seconds=2, wall_seconds=0))
+    skipped = dict(result.errors)
+    assert "CPU limit of 2 s exceeded" in skipped.get(str(folder / "p020-slow.txt"), ""), result.errors
+    assert len(skipped) == 1, result.errors
+    assert {r["title"] for r in result.records} == set(titles) | {"Big page"}  # the slow file's batch-mates are read
