@@ -190,9 +190,9 @@ class PositionFilter(Filter):
             yield t
 
 
-def index_terms(analyzer: CompositeAnalyzer) -> Callable[[str], list[tuple[str, int]]] | None:
+def direct_terms(analyzer: CompositeAnalyzer, mode: str = "index") -> Callable[[str], list[tuple[str, int]]] | None:
     """For an analyzer made of these pieces alone (tokenizer, run filters, positions), a function
-    giving what ``analyzer(value, positions=True, mode="index")`` yields as (term, position)
+    giving what ``analyzer(value, positions=True, mode=mode)`` yields as (term, position)
     pairs, without a token stream: each run goes straight to the first filter taking its
     script, as it does down the chain. None for any other analyzer."""
     items = list(getattr(analyzer, "items", ()))
@@ -211,7 +211,7 @@ def index_terms(analyzer: CompositeAnalyzer) -> Callable[[str], list[tuple[str, 
             handle = by_script.get(run.script)
             if handle is None:  # a run no filter handles is never indexed
                 continue
-            for term, _s, _e, stack in handle(clean[run.start:run.end], run.script, "index"):
+            for term, _s, _e, stack in handle(clean[run.start:run.end], run.script, mode):
                 if not stack or pos < 0:
                     pos += 1
                 out.append((term, pos))
@@ -221,4 +221,4 @@ def index_terms(analyzer: CompositeAnalyzer) -> Callable[[str], list[tuple[str, 
 
 
 __all__ = ["ScriptRunTokenizer", "KoreanFilter", "EnglishFilter", "OtherScriptFilter",
-           "HangulBigramFilter", "PositionFilter", "index_terms"]
+           "HangulBigramFilter", "PositionFilter", "direct_terms"]

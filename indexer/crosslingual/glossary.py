@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from indexer.analysis.pipeline import direct_terms
+
 GLOSSARY_FILE = Path(__file__).resolve().parent.parent / "data" / "glossary.tsv"
 #: Longest glossary term, in analyzed terms.
 MAX_TERMS = 6
@@ -61,6 +63,7 @@ class Glossary:
     def __init__(self, entries: Iterable[Entry], analyzer=None):
         self.entries: list[Entry] = list(entries)
         self.analyzer = analyzer or _analyzer()
+        self._query_terms = direct_terms(self.analyzer, mode="query")
         self.keys: dict[tuple[str, ...], list[tuple[Entry, str]]] = {}
         for entry in self.entries:
             for lang in ("ko", "en"):
@@ -143,7 +146,10 @@ class Glossary:
 
     def concepts(self, text: str, lang: str | None = None) -> set[int]:
         """Indexes of the entries ``text`` names (only on the ``lang`` side, if given)."""
-        terms = [t.text for t in self.analyzer(text, mode="query")]
+        if self._query_terms is not None:  # our analyzer: the same terms without a token stream
+            terms = [term for term, _ in self._query_terms(text)]
+        else:
+            terms = [t.text for t in self.analyzer(text, mode="query")]
         return {m.entry.index for m in self.find(terms) if lang is None or m.lang == lang}
 
 

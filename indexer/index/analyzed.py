@@ -30,7 +30,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
-from indexer.analysis.pipeline import index_terms
+from indexer.analysis.pipeline import direct_terms
 from indexer.index.posting_blocks import (COMPRESS_MIN_BYTES, SEGMENT_ARRAYS, SEGMENT_ARRAYS_DONE,
                                           FieldPostings, write_field)
 
@@ -59,14 +59,14 @@ def _packable(field: FieldType) -> bool:
     return type(field.format) in (Positions, Frequency)
 
 
-#: id(analyzer) -> (analyzer, its direct term function or None): see ``index_terms``.
+#: id(analyzer) -> (analyzer, its direct term function or None): see ``direct_terms``.
 _DIRECT: dict[int, tuple[Any, Any]] = {}
 
 
 def _direct_terms(analyzer: Any) -> Any:
     found = _DIRECT.get(id(analyzer))
     if found is None or found[0] is not analyzer:
-        found = _DIRECT[id(analyzer)] = (analyzer, index_terms(analyzer))
+        found = _DIRECT[id(analyzer)] = (analyzer, direct_terms(analyzer))
     return found[1]
 
 

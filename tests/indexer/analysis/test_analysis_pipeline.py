@@ -6,7 +6,7 @@ import json
 from whoosh.analysis import StandardAnalyzer
 
 from indexer.analysis import hangul_bigram_analyzer, policy_analyzer
-from indexer.analysis.pipeline import index_terms
+from indexer.analysis.pipeline import direct_terms
 from tests.conftest import EVAL_DEV, SEED_PAGES, SHARED
 
 SEEDS = SHARED / "seeds"
@@ -25,8 +25,8 @@ TRICKY = [
 ]
 
 
-def _streamed(analyzer, value: str) -> list[tuple[str, int]]:
-    return [(t.text, t.pos) for t in analyzer(value, positions=True, boosts=True, mode="index") if not t.stopped]
+def _streamed(analyzer, value: str, mode: str = "index") -> list[tuple[str, int]]:
+    return [(t.text, t.pos) for t in analyzer(value, positions=True, boosts=True, mode=mode) if not t.stopped]
 
 
 def _texts() -> list[str]:
@@ -47,12 +47,14 @@ def test_direct_terms_equal_the_token_stream():
     texts = _texts()
     assert len(texts) > 20 and any(len(t) > 3000 for t in texts)
     for analyzer in (policy_analyzer(), hangul_bigram_analyzer()):
-        direct = index_terms(analyzer)
-        assert direct is not None
-        for text in texts:
-            assert direct(text) == _streamed(analyzer, text), text[:80]
+        for mode in ("index", "query"):  # query mode: compounds as their longest form alone
+            direct = direct_terms(analyzer, mode)
+            assert direct is not None
+            for text in texts:
+                assert direct(text) == _streamed(analyzer, text, mode), (mode, text[:80])
+    assert direct_terms(policy_analyzer(), "query")("공유도시") != direct_terms(policy_analyzer())("공유도시")
 
 
 def test_other_analyzers_have_no_direct_terms():
-    assert index_terms(StandardAnalyzer()) is None
-    assert index_terms(policy_analyzer() | StandardAnalyzer().items[-1]) is None  # a filter not ours at the end
+    assert direct_terms(StandardAnalyzer()) is None
+    assert direct_terms(policy_analyzer() | StandardAnalyzer().items[-1]) is None  # a filter not ours at the end
