@@ -23,7 +23,8 @@ _AMBIGUOUS_FILE = Path(__file__).resolve().parent.parent / "data" / "ambiguous_c
 _HANGUL = re.compile(r"^[\uac00-\ud7a3 ]+$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z.-]*[A-Za-z]|[A-Za-z]")
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
-_NOT_HANGUL = re.compile(r"[^\uac00-\ud7a3]+")
+#: Runs of what folding may change: neither ASCII nor Hangul syllables.
+_FOLDABLE = re.compile(r"[^\x00-\x7f\uac00-\ud7a3]+")
 #: What may follow a Korean city name inside one word: an administrative suffix, then a particle.
 _KOREAN_TAIL = re.compile(
     r"^(?:특별시|광역시|시|도)?(?:은|는|이|가|을|를|의|에|에서|에게|와|과|로|으로|도|만|까지|부터|처럼|과의|와의|에서의|로의)?$"
@@ -65,6 +66,10 @@ class Gazetteer:
             for name in korean:
                 if len(name.replace(" ", "")) >= 2 and name.replace(" ", "") not in ambiguous:
                     self._add(self.by_korean, name.replace(" ", ""), city)
+        # what a word must be for a name to start at it (capitalised, as _mentions requires)
+        self._english_firsts = frozenset(key[0] for key in self.by_english if key[0][:1].isupper())
+        self._korean_heads = frozenset(key[:2] for key in self.by_korean)
+        self._korean_longest = max(map(len, self.by_korean), default=0)
 
     @staticmethod
     def _add(table: dict, key, city: City) -> None:
@@ -89,20 +94,31 @@ class Gazetteer:
                 or self.by_korean.get(name.replace(" ", "")))
 
     def _mentions(self, text: str):
-        words = [(m.start(), m.group(0).rstrip(".")) for m in _WORD.finditer(_fold_latin(text))]
-        i = 0
-        while i < len(words):
-            if words[i][1][:1].isupper():  # city names are capitalised
-                for size in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
-                    city = self.by_english.get(tuple(w for _, w in words[i:i + size]))
-                    if city:
-                        yield words[i][0], city
-                        i += size - 1
-                        break
-            i += 1
+        """(offset, city) of each mention: the longest English name (capitalised words in a row)
+        starting at a word, left to right; the longest Korean name a Hangul word starts with,
+        followed by an administrative suffix or a particle."""
+        matches = list(_WORD.finditer(_fold_latin(text)))
+        words = [m.group(0) for m in matches]
+        firsts = self._english_firsts
+        # only a word a name starts with can start a mention (most words are not one)
+        starts = [i for i, w in enumerate(words)
+                  if w in firsts or (w[-1] == "." and w.rstrip(".") in firsts)]
+        free = 0  # words before this are part of a mention already
+        for i in starts:
+            if i < free:
+                continue
+            for size in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
+                city = self.by_english.get(tuple(w.rstrip(".") for w in words[i:i + size]))
+                if city:
+                    yield matches[i].start(), city
+                    free = i + size
+                    break
+        heads, longest = self._korean_heads, self._korean_longest
         for match in _HANGUL_WORD.finditer(text):
             word = match.group(0)
-            for end in range(len(word), 1, -1):
+            if word[:2] not in heads:
+                continue
+            for end in range(min(len(word), longest), 1, -1):
                 city = self.by_korean.get(word[:end])
                 if city and _KOREAN_TAIL.match(word[end:]):
                     yield match.start(), city
@@ -144,8 +160,11 @@ def _fold(text: str) -> str:
 
 def _fold_latin(text: str) -> str:
     """:func:`_fold` of everything but Hangul syllables, kept as they are: their decomposed
-    letters never make an English word, and unfolded they keep the folding cheap."""
-    return _NOT_HANGUL.sub(lambda m: _fold(m.group(0)), text)
+    letters never make an English word, and unfolded they keep the folding cheap. ASCII is
+    left alone too (folding never changes it), so only the runs of other characters are folded."""
+    if text.isascii():
+        return text
+    return _FOLDABLE.sub(lambda m: _fold(m.group(0)), text)
 
 
 def _preferred_korean(names: list[str]) -> str | None:
