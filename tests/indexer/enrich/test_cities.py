@@ -21,3 +21,14 @@ def test_english_names_beside_hangul_are_found():
 def test_most_mentioned_first_and_lowercase_words_are_no_names():
     assert names("Busan and Seoul", "Seoul Seoul")[:2] == ["Seoul", "Busan"]
     assert names("the nice weather") == []
+
+
+def test_longest_names_first_then_on_after_them():
+    found = names("Visits to Ho Chi Minh City. And São Paulo... then Mexico City")
+    assert found == ["Ho Chi Minh City", "São Paulo", "Mexico City"], found
+    assert "Mexico" not in found  # the country inside the longer name is not a city of its own
+
+
+def test_korean_names_take_suffixes_and_particles_but_not_other_words():
+    assert names("서울특별시에서 부산광역시의 대구로") == ["Seoul", "Busan", "Daegu"]
+    assert names("서울대입구 부산물") == []  # a longer word that only starts with a name
