@@ -8,6 +8,7 @@ Tokens carry ``script`` (the run's script, ``"done"`` once segmented), ``stack``
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterator
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
@@ -16,7 +17,7 @@ from .english import EnglishSegmenter
 from .guards import clean_text
 from .korean import KoreanSegmenter
 from .other import char_bigrams, other_word
-from .script import chunks, split_runs
+from .script import RUN_RE, chunks, split_runs
 
 DONE = "done"
 
@@ -137,8 +138,8 @@ class OtherScriptFilter(_RunFilter):
         return [(w, s, e, False) for w, s, e in res]
 
 
-def _is_hangul(ch: str, _lo=0xAC00, _hi=0xD7A3) -> bool:
-    return _lo <= ord(ch) <= _hi or 0x1100 <= ord(ch) <= 0x11FF or 0x3131 <= ord(ch) <= 0x318E
+#: A word of Hangul letters: syllables, conjoining jamo, compatibility jamo.
+_HANGUL_LETTERS = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3131-\u318e]+")
 
 
 class HangulBigramFilter(_RunFilter):
@@ -152,16 +153,8 @@ class HangulBigramFilter(_RunFilter):
 
     def terms(self, text: str, script: str, mode: str) -> list[tuple[str, int, int, bool]]:
         out: list[tuple[str, int, int, bool]] = []
-        n, i = len(text), 0
-        while i < n:
-            if not _is_hangul(text[i]):
-                i += 1
-                continue
-            j = i + 1
-            while j < n and _is_hangul(text[j]):
-                j += 1
-            out.extend((w, s, e, False) for w, s, e in char_bigrams(text, i, j))
-            i = j
+        for word in _HANGUL_LETTERS.finditer(text):
+            out.extend((w, s, e, False) for w, s, e in char_bigrams(text, word.start(), word.end()))
         return out
 
 
@@ -207,11 +200,12 @@ def direct_terms(analyzer: CompositeAnalyzer, mode: str = "index") -> Callable[[
         clean, _ = clean_text(value)
         out: list[tuple[str, int]] = []
         pos = -1
-        for run in split_runs(clean):
-            handle = by_script.get(run.script)
+        for run in RUN_RE.finditer(clean):  # split_runs, without a Run for each
+            script = run.lastgroup or "other"
+            handle = by_script.get(script)
             if handle is None:  # a run no filter handles is never indexed
                 continue
-            for term, _s, _e, stack in handle(clean[run.start:run.end], run.script, mode):
+            for term, _s, _e, stack in handle(run.group(), script, mode):
                 if not stack or pos < 0:
                     pos += 1
                 out.append((term, pos))

@@ -14,7 +14,7 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 KANA = "\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9d"
 _NEUTRAL = r"[\W\d_]"
 
-_RUN_RE = re.compile(
+RUN_RE = re.compile(
     rf"(?P<hangul>[{HANGUL}](?:{_NEUTRAL}*[{HANGUL}])*)"
     rf"|(?P<latin>[{LATIN}](?:{_NEUTRAL}*[{LATIN}])*)"
     rf"|(?P<han>[{HAN}]+)"
@@ -37,7 +37,7 @@ class Run(NamedTuple):
 
 def split_runs(text: str) -> Iterator[Run]:
     """Yield the script runs of ``text`` in order."""
-    for m in _RUN_RE.finditer(text):
+    for m in RUN_RE.finditer(text):
         yield Run(m.lastgroup or "other", m.start(), m.end())
 
 
