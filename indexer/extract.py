@@ -46,6 +46,10 @@ BATCH_FILE_BYTES = 256 * 1024
 BATCH_FILES = 32
 
 
+#: The reason given for a file whose conversion ran out of the converter's memory.
+OUT_OF_MEMORY = "memory limit exceeded while converting (out of memory)"
+
+
 @dataclass
 class FileResult:
     """What one source file gave: its records, or the reason it gave none."""
@@ -62,9 +66,10 @@ class FileBatch:
     """Small files converted in one sandbox task, one after the other.
 
     The batch runs under the limits of its largest file alone (a few kilobytes of text or HTML
-    take milliseconds; the budgets are seconds). A batch stopped by a limit, or whose worker
-    died, gives :class:`BatchStopped`, and each of its files is converted again on its own, under
-    its own limits: the file to blame is reported, the others are read.
+    take milliseconds; the budgets are seconds). A batch stopped by a limit, whose worker died,
+    or in which a file ran out of memory (its batch-mates' records share the worker's) gives
+    :class:`BatchStopped`, and each of its files is converted again on its own, under its own
+    limits: the file to blame is reported, the others are read.
     """
 
     pairs: tuple[tuple[Path, Path], ...]
@@ -147,7 +152,7 @@ def convert_file(path: Path, root: Path, part: int = 0, parts: int = 1) -> FileR
     except ConversionError as exc:
         result.error = str(exc)
     except MemoryError:
-        result.error = "memory limit exceeded while converting (out of memory)"
+        result.error = OUT_OF_MEMORY
     except Exception as exc:  # a converter bug must not abort the run
         log.exception("converter failed on %s", path)
         result.error = f"conversion failed: {type(exc).__name__}: {exc}"
@@ -162,7 +167,10 @@ def convert_file(path: Path, root: Path, part: int = 0, parts: int = 1) -> FileR
 def convert_task(*task: Any) -> FileResult | list[FileResult]:
     """A sandbox task's result: :func:`convert_file` of a file or part, or of each file of a batch."""
     if isinstance(task[0], FileBatch):
-        return [convert_file(path, root) for path, root in task[0].pairs]
+        results = [convert_file(path, root) for path, root in task[0].pairs]
+        if any(r.error == OUT_OF_MEMORY for r in results):  # batch-mates' records may be to blame
+            return BatchStopped(OUT_OF_MEMORY)
+        return results
     return convert_file(*task)
 
 
