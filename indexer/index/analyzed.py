@@ -70,25 +70,28 @@ def _direct_terms(analyzer: Any) -> Any:
     return found[1]
 
 
+def _streamed_terms(field: FieldType, value: str, positions: bool) -> Iterator[tuple[str, int]]:
+    """(term, position) of ``value`` from ``field``'s token stream (any analyzer; position 0
+    for a field without positions)."""
+    for token in field.analyzer(value, positions=positions, boosts=True, mode="index"):
+        if token.stopped:
+            continue
+        if token.boost != 1.0:  # the replay assumes unit token boosts (ours are)
+            raise ValueError(f"token boost {token.boost} of {token.text!r}: cannot pack")
+        yield token.text, token.pos if positions else 0
+
+
 def pack(field: FieldType, value: str) -> Packed:
     """The terms of ``value`` in ``field``, as ``field.format.word_values`` counts them."""
     positions = type(field.format) is Positions
+    direct = _direct_terms(field.analyzer)  # our own analyzers: the same terms without a token stream
     where: dict[str, list[int]] = {}
-    direct = _direct_terms(field.analyzer)
-    if direct is not None:  # our own analyzers: the same terms without a token stream
-        for term, position in direct(value):
-            found = where.get(term)
-            if found is None:
-                where[term] = [position if positions else 0]
-            else:
-                found.append(position if positions else 0)
-    else:
-        for token in field.analyzer(value, positions=positions, boosts=True, mode="index"):
-            if token.stopped:
-                continue
-            if token.boost != 1.0:  # the replay assumes unit token boosts (ours are)
-                raise ValueError(f"token boost {token.boost} of {token.text!r}: cannot pack")
-            where.setdefault(token.text, []).append(token.pos if positions else 0)
+    for term, position in (direct(value) if direct is not None else _streamed_terms(field, value, positions)):
+        found = where.get(term)
+        if found is None:
+            where[term] = [position]
+        else:
+            found.append(position)
     counts = array("I", map(len, where.values()))
     flat = array("I", (p for poslist in where.values() for p in poslist)) if positions else None
     return "\x00".join(where).encode("utf-8"), counts.tobytes(), flat.tobytes() if flat is not None else None
